@@ -1,0 +1,20 @@
+// What the proxy needs from a plugin: a factory that turns a validated plugin entity into a
+// compiled instance once (at snapshot build), and an access-phase handler run per request.
+import type { Exchange } from '../pdk/exchange';
+import type { PluginEntity } from '../config/types';
+
+export interface PluginInstance {
+  readonly entity: PluginEntity;
+  readonly priority: number;
+  /** Runs in the access phase. Sets exchange.response.exit to answer the client directly. */
+  access(exchange: Exchange): Promise<void>;
+  /** Releases resources (pools, cache connections) when a snapshot is retired. */
+  close?(): Promise<void>;
+}
+
+export interface PluginFactory<Runtime = unknown> {
+  readonly name: string;
+  readonly priority: number;
+  /** Compiles every snippet and template of the (already validated) entity. Throws ConfigError on problems. */
+  create(entity: PluginEntity, runtime: Runtime): PluginInstance;
+}
