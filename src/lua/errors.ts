@@ -1,3 +1,5 @@
+import { displayChunkName } from './chunk-name';
+
 // Typed errors of the Lua engine. Messages follow LuaJIT's wording and carry the chunk name.
 
 export class LuaError extends Error {
@@ -24,7 +26,7 @@ export class LuaRuntimeError extends LuaError {
 /** The snippet used up its CPU time budget and was stopped (it cannot catch this). */
 export class LuaTimeoutError extends LuaError {
   constructor(chunkName: string, readonly budgetMs: number) {
-    super(`${chunkName}: execution time budget of ${budgetMs} ms exceeded`, chunkName);
+    super(`${displayChunkName(chunkName)}: execution time budget of ${budgetMs} ms exceeded`, chunkName);
   }
 }
 

@@ -13,11 +13,8 @@ function checker(): LuaState {
   return checkerState;
 }
 
-/** How a chunk name is shown in messages, as Lua's luaO_chunkid does. */
-export function displayChunkName(chunkName: string): string {
-  if (chunkName.startsWith('=') || chunkName.startsWith('@')) return chunkName.slice(1);
-  return `[string "${chunkName}"]`;
-}
+import { displayChunkName } from './chunk-name';
+export { displayChunkName };
 
 interface ParsedChunk {
   readonly integerLiterals: ReadonlyArray<{ start: number; end: number; raw: string; value: number }>;

@@ -48,10 +48,12 @@ declare module 'fengari' {
     lua_newthread(L: LuaState): LuaState;
     lua_newuserdata(L: LuaState, size: number): unknown;
     lua_next(L: LuaState, idx: number): boolean;
+    lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number;
     lua_pop(L: LuaState, n: number): void;
     lua_pushboolean(L: LuaState, b: boolean | number): void;
     lua_pushcclosure(L: LuaState, fn: LuaCFunction, n: number): void;
     lua_pushcfunction(L: LuaState, fn: LuaCFunction): void;
+    lua_pushglobaltable(L: LuaState): void;
     lua_pushinteger(L: LuaState, n: number): void;
     lua_pushlightuserdata(L: LuaState, p: object): void;
     lua_pushliteral(L: LuaState, s: string): LuaString;

@@ -1,0 +1,112 @@
+// Copies values between JS and Lua. Strings are bytes on the Lua side: JS strings are encoded as
+// UTF-8, Uint8Array goes in unchanged, and Lua strings come back as JS strings (lenient UTF-8) or as
+// bytes when asked. Tables are copied; nothing JS (no object, no function) is ever exposed to Lua.
+import { lua, lauxlib } from './fengari';
+import type { LuaState } from './fengari';
+
+/** JSON null / cjson.null / ngx.null: one light userdata shared by every library. */
+export const LUA_NULL: object = Object.freeze({ luaNull: true });
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+const MAX_DEPTH = 1000;
+
+export function pushString(L: LuaState, s: string): void {
+  // fengari's own conversion is slow for long strings; TextEncoder is ~5x faster.
+  lua.lua_pushstring(L, s.length < 32 && isAscii(s) ? asciiBytes(s) : encoder.encode(s));
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+function asciiBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Pushes a JS value: null/undefined → nil, LUA_NULL → the null sentinel, arrays → sequences. */
+export function pushValue(L: LuaState, value: unknown, depth = 0): void {
+  if (value === undefined || value === null) { lua.lua_pushnil(L); return; }
+  if (value === LUA_NULL) { lua.lua_pushlightuserdata(L, LUA_NULL); return; }
+  switch (typeof value) {
+    case 'string': pushString(L, value); return;
+    case 'number': lua.lua_pushnumber(L, value); return;
+    case 'boolean': lua.lua_pushboolean(L, value); return;
+    case 'bigint': lua.lua_pushnumber(L, Number(value)); return;
+    default: break;
+  }
+  if (value instanceof Uint8Array) { lua.lua_pushstring(L, value); return; }
+  if (depth > MAX_DEPTH) throw new RangeError('value nested too deeply to convert to Lua');
+  lauxlib.luaL_checkstack(L, 3, 'converting a value to Lua');
+  if (Array.isArray(value)) {
+    lua.lua_createtable(L, value.length, 0);
+    for (let i = 0; i < value.length; i++) {
+      pushValue(L, value[i], depth + 1);
+      lua.lua_rawseti(L, -2, i + 1);
+    }
+    return;
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    lua.lua_createtable(L, 0, entries.length);
+    for (const [k, v] of entries) {
+      if (v === undefined) continue;
+      pushString(L, k);
+      pushValue(L, v, depth + 1);
+      lua.lua_rawset(L, -3);
+    }
+    return;
+  }
+  lua.lua_pushnil(L); // functions and symbols never cross into Lua
+}
+
+export function toBytes(L: LuaState, idx: number): Uint8Array | null {
+  const s = lua.lua_tolstring(L, idx);
+  return s ? Uint8Array.prototype.slice.call(s) : null;
+}
+
+export function toText(L: LuaState, idx: number): string | null {
+  const s = lua.lua_tolstring(L, idx);
+  return s ? decoder.decode(s) : null;
+}
+
+/** Reads a Lua value as plain JS (tables → arrays when they are sequences, else objects). */
+export function toValue(L: LuaState, idx: number, depth = 0): unknown {
+  switch (lua.lua_type(L, idx)) {
+    case lua.LUA_TNIL: case lua.LUA_TNONE: return null;
+    case lua.LUA_TBOOLEAN: return lua.lua_toboolean(L, idx);
+    case lua.LUA_TNUMBER: return lua.lua_tonumber(L, idx);
+    case lua.LUA_TSTRING: return toText(L, idx);
+    case lua.LUA_TLIGHTUSERDATA: return lua.lua_touserdata(L, idx) === LUA_NULL ? LUA_NULL : null;
+    case lua.LUA_TTABLE: return depth > MAX_DEPTH ? null : tableToValue(L, lua.lua_absindex(L, idx), depth);
+    default: return null;
+  }
+}
+
+function tableToValue(L: LuaState, t: number, depth: number): unknown {
+  lauxlib.luaL_checkstack(L, 4, 'converting a table');
+  const n = lua.lua_rawlen(L, t);
+  if (n > 0) {
+    const arr: unknown[] = [];
+    for (let i = 1; i <= n; i++) {
+      lua.lua_rawgeti(L, t, i);
+      arr.push(toValue(L, -1, depth + 1));
+      lua.lua_pop(L, 1);
+    }
+    return arr;
+  }
+  const obj: Record<string, unknown> = {};
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, t)) {
+    // Never lua_tolstring a key in place: it would break lua_next. Copy it first.
+    lua.lua_pushvalue(L, -2);
+    const key = lua.lua_type(L, -1) === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -1)) : toText(L, -1);
+    lua.lua_pop(L, 1);
+    if (key !== null) obj[key] = toValue(L, -1, depth + 1);
+    lua.lua_pop(L, 1);
+  }
+  return obj;
+}
