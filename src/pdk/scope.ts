@@ -1,0 +1,21 @@
+// The per-request state the PDK works on. The host passes a PdkScope as the `host` of every
+// engine.call; PDK functions read it back with `engine.currentHost`.
+import type { Exchange } from './exchange';
+
+export interface PdkScope {
+  readonly exchange: Exchange;
+  /**
+   * Registry references of per-request Lua tables (kong.ctx.shared, ngx.ctx, kong.ctx.plugin per
+   * plugin id, the headers table of templates...), created on first use and released with
+   * `releaseScope` when the request ends.
+   */
+  readonly refs: Map<string, number>;
+  /** The plugin instance whose code runs now (kong.ctx.plugin, log prefixes). */
+  plugin: { readonly name: string; readonly id: string } | null;
+  /** Where the running snippet came from (e.g. `callouts[1].request.by_lua`), for log lines. */
+  snippet: string | null;
+}
+
+export function createScope(exchange: Exchange): PdkScope {
+  return { exchange, refs: new Map(), plugin: null, snippet: null };
+}
