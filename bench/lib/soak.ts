@@ -1,0 +1,62 @@
+/** Soak mode: one system under constant load for a bounded time, RSS and CPU sampled at intervals. */
+import { CLOCK_TICKS_PER_SECOND, processTree, treeUsage } from './procfs';
+import type { SoakReport, SoakSample } from './report';
+import type { Scenario } from './scenarios';
+import type { RunningSystem } from './systems';
+import { runWrk } from './wrk';
+
+const FLAT_TOLERANCE_PERCENT = 10;
+
+export interface SoakInput {
+  readonly system: RunningSystem;
+  readonly scenario: Scenario;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  readonly loadCpus: string | null;
+}
+
+export async function soak(input: SoakInput): Promise<SoakReport> {
+  const load = { url: input.system.url, connections: input.connections, bodyBytes: input.scenario.bodyBytes, cpus: input.loadCpus };
+  await runWrk({ ...load, seconds: input.warmupSeconds });
+  const pids = processTree(input.system.started.pid);
+  const intervalMs = Math.max(5, Math.round(input.seconds / 30)) * 1000;
+  const samples: SoakSample[] = [];
+  const startedAt = Date.now();
+  let last = { at: startedAt, ticks: treeUsage(pids).cpuTicks };
+  const take = (): void => {
+    const now = Date.now();
+    const usage = treeUsage(pids);
+    const cpuSeconds = (usage.cpuTicks - last.ticks) / CLOCK_TICKS_PER_SECOND;
+    samples.push({
+      seconds: (now - startedAt) / 1000,
+      rssMb: usage.rssBytes / (1024 * 1024),
+      cpuPercent: now > last.at ? (cpuSeconds / ((now - last.at) / 1000)) * 100 : 0,
+    });
+    last = { at: now, ticks: usage.cpuTicks };
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  let wrk;
+  try {
+    wrk = await runWrk({ ...load, seconds: input.seconds });
+  } finally {
+    clearInterval(timer);
+  }
+  take();
+  // The reference is the first sample after a tenth of the soak, when caches and pools are warm.
+  const reference = samples.find((s) => s.seconds >= input.seconds / 10) ?? samples[0];
+  const later = samples.filter((s) => s.seconds >= reference.seconds);
+  const maxDeviationPercent = Math.max(0, ...later.map((s) => (Math.abs(s.rssMb - reference.rssMb) / reference.rssMb) * 100));
+  return {
+    system: input.system.system,
+    scenario: input.scenario.name,
+    seconds: input.seconds,
+    rps: wrk.requestsPerSecond,
+    non2xx: wrk.errors.status,
+    samples,
+    referenceRssMb: reference.rssMb,
+    maxDeviationPercent,
+    flat: maxDeviationPercent <= FLAT_TOLERANCE_PERCENT,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench [-- --full | --workers | --soak SECONDS ...]`: load tests of luagate against a
+ * hand-written undici baseline (and direct upstream, and nginx+Lua when present) in the same run.
+ * See docs/benchmarks.md.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Layout, describeMachine, planLayout } from './lib/layout';
+import { BenchOptions, USAGE, UsageError, parseOptions } from './lib/options';
+import { RATIOS_SVG, REPO_ROOT, distScript } from './lib/paths';
+import { Started, freePort, startProcess, stopProcess, waitForPort } from './lib/processes';
+import { Report, Row, attachRatios, soakText, textTable, writeJson } from './lib/report';
+import { updateResultsMd } from './lib/results-md';
+import { RowContext, runRow } from './lib/rows';
+import { SCENARIOS, Scenario, scenarioByName } from './lib/scenarios';
+import { soak } from './lib/soak';
+import { ratiosSvg } from './lib/svg';
+import { RunningSystem, SystemName, SystemUnavailableError, startSystem } from './lib/systems';
+import { WrkUnavailableError, ensureWrk } from './lib/wrk';
+
+const QUICK_BUDGET_SECONDS = 150;
+const SCALING_SCENARIOS = ['passthrough', 'callout'];
+
+async function startBackends(layout: Layout): Promise<{ list: Started[]; upstreamPort: number; calloutPort: number }> {
+  const upstreamPort = await freePort();
+  const calloutPort = await freePort();
+  const upstream = startProcess('backend-upstream', process.execPath, [distScript('backends/upstream.js'), '--port', String(upstreamPort)], layout.loadCpus);
+  const callout = startProcess('backend-callout', process.execPath, [distScript('backends/callout.js'), '--port', String(calloutPort)], layout.loadCpus);
+  await waitForPort(upstream, upstreamPort, 10_000);
+  await waitForPort(callout, calloutPort, 10_000);
+  return { list: [upstream, callout], upstreamPort, calloutPort };
+}
+
+function plannedRows(options: BenchOptions): Array<{ system: SystemName; scenario: Scenario }> {
+  const rows: Array<{ system: SystemName; scenario: Scenario }> = [];
+  for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.name))) {
+    const systems: SystemName[] = [...(scenario.directRow ? ['direct' as const] : []), 'undici', 'luagate', 'nginx'];
+    for (const system of systems) if (options.systems.includes(system)) rows.push({ system, scenario });
+  }
+  return rows;
+}
+
+function measureSeconds(options: BenchOptions, rowCount: number): number {
+  if (options.measureSeconds !== null) return options.measureSeconds;
+  const perRow = Math.floor(QUICK_BUDGET_SECONDS / Math.max(1, rowCount)) - options.warmupSeconds - 2;
+  return Math.max(4, Math.min(8, perRow));
+}
+
+async function runMatrix(options: BenchOptions, ctx: RowContext): Promise<{ rows: Row[]; scaling: Row[]; notes: string[] }> {
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const unavailable = new Map<SystemName, string>();
+  for (const { system, scenario } of plannedRows(options)) {
+    const known = unavailable.get(system);
+    if (system === 'nginx' && known !== undefined) {
+      rows.push({ scenario: scenario.name, system, workers: 1, cpus: null, connections: ctx.connections ?? scenario.connections, status: 'skipped', note: known });
+      continue;
+    }
+    process.stdout.write(`  ${scenario.name.padEnd(15)} ${system.padEnd(8)} ... `);
+    const row = await runRow(system, scenario, 1, ctx);
+    if (row.status === 'skipped' && row.note !== undefined) unavailable.set(system, row.note);
+    console.log(row.status === 'ok' ? `${Math.round(row.rps ?? 0)} req/s` : `${row.status}: ${row.note ?? ''}`);
+    rows.push(row);
+  }
+  const scaling: Row[] = [];
+  if (options.scaling) {
+    for (const name of SCALING_SCENARIOS.filter((n) => options.scenarios.includes(n))) {
+      for (const system of (['undici', 'luagate'] as const).filter((s) => options.systems.includes(s))) {
+        for (const workers of [1, 2]) {
+          const reuse = workers === 1 ? rows.find((r) => r.scenario === name && r.system === system) : undefined;
+          process.stdout.write(`  ${name.padEnd(15)} ${system.padEnd(8)} w${workers} ... `);
+          const row = reuse ?? await runRow(system, scenarioByName(name), workers, ctx);
+          console.log(row.status === 'ok' ? `${Math.round(row.rps ?? 0)} req/s${reuse ? ' (from the main table)' : ''}` : `${row.status}: ${row.note ?? ''}`);
+          scaling.push({ ...row });
+        }
+        const [one, two] = scaling.slice(-2);
+        if (one.rps !== undefined && two.rps !== undefined) {
+          notes.push(`${system} ${name}: 2 workers = ${(two.rps / one.rps).toFixed(2)}× 1 worker (target for luagate ≥ 1.6× where the load generator leaves room)`);
+        }
+      }
+    }
+  }
+  attachRatios(rows);
+  attachRatios(scaling);
+  return { rows, scaling, notes };
+}
+
+async function runSoak(options: BenchOptions, ctx: RowContext): Promise<Report['soak']> {
+  const scenario = scenarioByName(options.soakScenario);
+  const launch = { cpus: ctx.layout.sutCpus, workers: 1, startTimeoutMs: 15_000 };
+  let note: string | undefined;
+  let running: RunningSystem;
+  try {
+    running = await startSystem('luagate', scenario, ctx.backends, launch);
+  } catch (err) {
+    if (!(err instanceof SystemUnavailableError)) throw err;
+    note = `luagate could not start (${err.message}); soaked the undici baseline instead to exercise the harness`;
+    console.log(note);
+    running = await startSystem('undici', scenario, ctx.backends, launch);
+  }
+  ctx.live.add(running);
+  try {
+    console.log(`soak: ${running.system} on ${scenario.name} for ${options.soakSeconds} s ...`);
+    const report = await soak({
+      system: running, scenario, seconds: options.soakSeconds, warmupSeconds: options.warmupSeconds,
+      connections: ctx.connections ?? scenario.connections, loadCpus: ctx.layout.loadCpus,
+    });
+    return note === undefined ? report : { ...report, note };
+  } finally {
+    await stopProcess(running.started);
+    ctx.live.delete(running);
+  }
+}
+
+function commandLine(argv: readonly string[]): string {
+  return argv.length === 0 ? 'npm run bench' : `npm run bench -- ${argv.join(' ')}`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (err.message !== '') console.error(err.message);
+    console.log(USAGE);
+    return err.message === '' ? 0 : 2;
+  }
+  try {
+    ensureWrk();
+  } catch (err) {
+    if (err instanceof WrkUnavailableError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const layout = planLayout();
+  const machine = describeMachine();
+  const rowCount = plannedRows(options).length;
+  const timing = { warmupSeconds: options.warmupSeconds, measureSeconds: measureSeconds(options, rowCount), loadCpus: layout.loadCpus,
+    quietWaitSeconds: options.mode === 'full' ? 30 : 3 };
+  console.log(`luagate bench (${options.mode}) on ${machine.cpus} vCPU ${machine.cpuModel}; ${layout.description}`);
+  if (options.mode !== 'soak') {
+    console.log(`${rowCount} rows × (${timing.warmupSeconds} s warm-up + ${timing.measureSeconds} s) ≈ ${Math.round(rowCount * (timing.warmupSeconds + timing.measureSeconds + 2))} s${options.scaling ? ' + scaling rows' : ''}`);
+  }
+  const backends = await startBackends(layout);
+  const live = new Set<RunningSystem>();
+  const interrupt = (): void => {
+    void Promise.all([...[...live].map((r) => stopProcess(r.started)), ...backends.list.map(stopProcess)]).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const ctx: RowContext = {
+    backends, backendPids: backends.list.map((b) => b.pid), layout, timing, connections: options.connections, live,
+    retryDisturbedAbovePercent: options.mode === 'full' ? 25 : null,
+  };
+  try {
+    const date = new Date().toISOString();
+    const report: Report = options.mode === 'soak'
+      ? { date, mode: 'soak', command: commandLine(argv), machine, layout: layout.description,
+        timing: { warmupSeconds: options.warmupSeconds, measureSeconds: options.soakSeconds }, rows: [], scaling: [],
+        soak: await runSoak(options, ctx), notes: [] }
+      : { date, mode: options.mode, command: commandLine(argv), machine, layout: layout.description,
+        timing: { warmupSeconds: timing.warmupSeconds, measureSeconds: timing.measureSeconds }, ...(await runMatrix(options, ctx)) };
+    console.log('');
+    if (report.rows.length > 0) console.log(textTable(report.rows));
+    if (report.scaling.length > 0) console.log(`\nworkers scaling:\n${textTable(report.scaling)}`);
+    if (report.soak !== undefined) console.log(soakText(report.soak));
+    for (const note of report.notes) console.log(note);
+    const json = writeJson(report);
+    console.log(`\nJSON: ${path.relative(REPO_ROOT, json)}`);
+    if (options.write) {
+      updateResultsMd(report);
+      if (report.rows.length > 0) fs.writeFileSync(RATIOS_SVG, ratiosSvg(report));
+      console.log('updated bench/RESULTS.md' + (report.rows.length > 0 ? ' and bench/ratios.svg' : ''));
+    }
+    return report.rows.some((r) => r.status === 'failed' && r.system !== 'luagate') ? 1 : 0;
+  } finally {
+    await Promise.all(backends.list.map(stopProcess));
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : String(err));
+    process.exitCode = 1;
+  },
+);
