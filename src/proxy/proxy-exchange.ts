@@ -1,0 +1,113 @@
+// The Exchange the PDK and plugins operate on, backed by a real node:http request.
+import type { IncomingMessage } from 'node:http';
+import type {
+  ClientRequest, ClientResponse, Exchange, ExitResponse, HeaderMap, LogSink, RouteInfo, UpstreamRequest,
+} from '../pdk/exchange';
+import { OrderedHeaderMap } from './header-map';
+import type { RouteMatch } from './router';
+
+export class IncomingClientRequest implements ClientRequest {
+  readonly method: string;
+  readonly scheme = 'http' as const;
+  readonly httpVersion: number;
+  readonly rawPath: string;
+  readonly rawQuery: string;
+  readonly headers: HeaderMap;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly host: string;
+  readonly port: number;
+  private body: Uint8Array | undefined;
+  private bodyPromise: Promise<Uint8Array> | null = null;
+
+  constructor(readonly id: string, readonly startTime: number, readonly message: IncomingMessage) {
+    this.method = message.method ?? 'GET';
+    this.httpVersion = message.httpVersionMajor === 1 && message.httpVersionMinor === 0 ? 1.0
+      : message.httpVersionMajor === 2 ? 2 : 1.1;
+    const url = message.url ?? '/';
+    const q = url.indexOf('?');
+    this.rawPath = q < 0 ? url : url.slice(0, q);
+    this.rawQuery = q < 0 ? '' : url.slice(q + 1);
+    this.headers = OrderedHeaderMap.fromRaw(message.rawHeaders);
+    const socket = message.socket;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.port = socket.localPort ?? 0;
+    this.host = hostWithoutPort(this.headers.get('host')) ?? (socket.localAddress ?? '');
+  }
+
+  get bufferedBody(): Uint8Array | undefined {
+    return this.body;
+  }
+
+  /** True when the client sends a body (Content-Length > 0 or chunked). */
+  get hasBody(): boolean {
+    const length = this.message.headers['content-length'];
+    if (length !== undefined) return length !== '0';
+    return this.message.headers['transfer-encoding'] !== undefined;
+  }
+
+  readBody(): Promise<Uint8Array> {
+    if (!this.bodyPromise) {
+      this.bodyPromise = new Promise<Uint8Array>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        this.message.on('data', (chunk: Buffer) => chunks.push(chunk));
+        this.message.once('end', () => {
+          this.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+          resolve(this.body);
+        });
+        this.message.once('error', reject);
+      });
+    }
+    return this.bodyPromise;
+  }
+}
+
+export function hostWithoutPort(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  const host = hostHeader.toLowerCase();
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end < 0 ? host : host.slice(0, end + 1);
+  }
+  const colon = host.indexOf(':');
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+class MutableClientResponse implements ClientResponse {
+  status: number | null = null;
+  readonly headers = new OrderedHeaderMap();
+  exit: ExitResponse | null = null;
+}
+
+export class ProxyExchange implements Exchange {
+  readonly upstream: UpstreamRequest;
+  readonly response = new MutableClientResponse();
+  readonly route: RouteInfo;
+  readonly consumer = null;
+  readonly ctx = new Map<string | symbol, unknown>();
+
+  constructor(readonly request: IncomingClientRequest, match: RouteMatch, readonly log: LogSink) {
+    const service = match.service;
+    this.route = {
+      routeId: match.route.id,
+      serviceId: service?.id ?? null,
+      route: match.route as unknown as Readonly<Record<string, unknown>>,
+      service: service as unknown as Readonly<Record<string, unknown>> | null,
+      uriCaptures: match.uriCaptures,
+    };
+    const headers = new OrderedHeaderMap();
+    for (const [name, value] of request.headers.entries()) headers.add(name, value);
+    this.upstream = {
+      method: request.method,
+      scheme: service?.protocol === 'https' ? 'https' : 'http',
+      host: service?.host ?? '',
+      port: service?.port ?? 80,
+      path: match.upstreamPath,
+      rawQuery: request.rawQuery,
+      headers,
+      hostHeader: null,
+      body: undefined,
+    };
+  }
+}
