@@ -34,14 +34,17 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** A kong.conf or environment setting has a bad value. `source` is `file:line` or the env var name. */
+export interface SettingsIssue {
+  readonly key: string;
+  /** Where the bad value came from: `kong.conf:12`, `KONG_LOG_LEVEL`, ... */
+  readonly source: string;
+  readonly reason: string;
+}
+
+/** One or more kong.conf / environment settings have bad values; all of them are listed. */
 export class SettingsError extends Error {
-  constructor(
-    readonly key: string,
-    readonly source: string,
-    readonly reason: string,
-  ) {
-    super(`${source}: ${key}: ${reason}`);
+  constructor(readonly issues: readonly SettingsIssue[]) {
+    super(issues.map((issue) => `${issue.source}: ${issue.key}: ${issue.reason}`).join('\n'));
     this.name = 'SettingsError';
   }
 }

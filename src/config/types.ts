@@ -84,7 +84,7 @@ export interface Settings {
   readonly headers: readonly string[];
   // luagate's own (LUAGATE_* env vars)
   readonly callout_concurrency: 'sequential' | 'parallel';
-  readonly lua_time_budget_ms: number;                  // CPU time one Lua call may use, default 1000? see README
+  readonly lua_time_budget_ms: number;                  // CPU time one Lua call may use, default 500
   readonly lua_max_string_bytes: number;
   readonly lua_max_pattern_steps: number;
   readonly log_format: 'plain' | 'json';
@@ -94,4 +94,8 @@ export interface ListenAddress {
   readonly host: string;
   readonly port: number;
   readonly ssl: boolean;
+  /** Kong's `http2` flag on the listen entry. */
+  readonly http2?: boolean;
+  /** Other flags as written (reuseport, backlog=N, ...); accepted for compatibility, not acted on. */
+  readonly flags?: readonly string[];
 }
