@@ -198,8 +198,7 @@ describe('cache: redis failures never fail a request', () => {
         expect(await cache.get('request-callout:before')).to.equal(undefined);
         await cache.set(`request-callout:during-${i}`, entry, 60);
       }
-      const warningsWhileDown = logger.warnings();
-      expect(warningsWhileDown.length).to.be.within(1, 2);
+      expect(logger.warnings()).to.have.length(1);
 
       await server.restart();
       const recovered = await pollUntil(async () => {

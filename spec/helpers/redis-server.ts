@@ -229,10 +229,13 @@ export interface SentinelSetup {
  */
 export async function startSentinelSetup(opts: { password?: string; sentinelPassword?: string } = {}): Promise<SentinelSetup> {
   const masterName = 'luagate-master';
-  const master = await startRedisServer({ password: opts.password });
+  // No diskless-sync delay, so the replica's first full sync starts at once.
+  const master = await startRedisServer({ password: opts.password, extraArgs: ['--repl-diskless-sync-delay', '0'] });
   const replicaArgs = ['--replicaof', '127.0.0.1', String(master.port)];
   if (opts.password !== undefined) replicaArgs.push('--masterauth', opts.password);
   const replica = await startRedisServer({ password: opts.password, extraArgs: replicaArgs });
+  const replicaAuth = opts.password === undefined ? [] : [['AUTH', opts.password]];
+  await waitForReply(replica.port, [...replicaAuth, ['INFO', 'replication']], (r) => r.includes('master_link_status:up'));
   const lines = [
     `sentinel monitor ${masterName} 127.0.0.1 ${master.port} 1`,
     `sentinel down-after-milliseconds ${masterName} 60000`,

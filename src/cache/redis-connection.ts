@@ -92,7 +92,6 @@ export class SharedRedisConnection {
 
   private onFailure(cause: unknown): void {
     if (this.client === undefined) return;
-    if (this.health !== 'down') this.warnings.reset();
     this.health = 'down';
     this.settleFirstOutcome?.();
     this.warn(new CacheBackendError(this.plan.description, 'connect', cause));
