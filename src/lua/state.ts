@@ -16,7 +16,7 @@ const LIBRARIES: ReadonlyArray<[string, LuaCFunction]> = [
 ];
 
 /** Globals of fengari's base library that would load code from outside the text we compile. */
-const REMOVED_GLOBALS = ['dofile', 'loadfile', 'load', 'collectgarbage'];
+const REMOVED_GLOBALS = ['dofile', 'loadfile', 'load'];
 const REMOVED_OS = ['execute', 'exit', 'getenv', 'remove', 'rename', 'tmpname'];
 
 /**
