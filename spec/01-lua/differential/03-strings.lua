@@ -1,0 +1,20 @@
+-- string library with LuaJIT's argument truncation
+print("sub", ("hello"):sub(1.5, 3.9), ("hello"):sub(-3), ("hello"):sub(0), ("hello"):sub(4, 2), ("hello"):sub(-100, 100))
+print("sub2", string.sub("hello", 2), string.sub("hello", "2", "3"), ("hello"):sub(6), ("hello"):sub(5, 5))
+print("rep", string.rep("ab", 2.9), string.rep("x", 0), string.rep("x", -1), string.rep("ab", 3, ","), ("x"):rep(1e10))
+print("byte", string.byte("abc", 1.5, 2.5), string.byte("abc", -1), string.byte("abc", 10), select("#", string.byte("")))
+print("char", string.char(65.9, 66.2), string.char(), string.char(0):byte(), #string.char(0, 1, 2))
+print("char err", pcall(function() local s = string.char(256) return s end))
+print("char err2", pcall(function() local s = string.char(-1) return s end))
+print("upper/lower", ("Hello é"):upper(), ("HeLLo"):lower(), ("abc"):reverse(), ("abc"):len(), #"héllo")
+print("find", string.find("abc", "b", 1.9), string.find("abc", "b", -10), string.find("abc", "", 10), string.find("abc", "", 4))
+print("find plain", string.find("a.b", ".", 1, true), string.find("a+b", "+", 1, true), string.find("abc", "x"))
+print("match", string.match("key=value", "(%w+)=(%w+)"), string.match("abc", "()b()"), string.match("abc", "x", 10))
+print("gsub", string.gsub("hello world", "o", "0"), string.gsub("abc", "%w", "%0%0", 2.5), string.gsub("abc", "", "-"))
+print("gsub fn", string.gsub("a b c", "%a", function(c) return c:upper() end), string.gsub("x", "x", {x = "y"}))
+print("gmatch", (function() local t = {} for k, v in string.gmatch("a=1, b=2", "(%w+)=(%w+)") do t[#t + 1] = k .. v end return table.concat(t, ";") end)())
+print("escapes", "\65\066\x43", "a\
+b" == "a\nb", "\z
+    skip", #"\0\0")
+print("compare", "a" < "b", "abc" < "abd", "Z" < "a", "" < "a", "a\0b" < "a\0c")
+print("concat num", 1 .. 2, 1.5 .. "|", -0.0 .. "", 2^63 .. "")

@@ -1,0 +1,48 @@
+// lua-cjson (OpenResty fork, as shipped with Kong) settings, one object per cjson instance.
+
+export interface JsonConfig {
+  encodeSparseConvert: boolean;
+  encodeSparseRatio: number;
+  encodeSparseSafe: number;
+  encodeMaxDepth: number;
+  decodeMaxDepth: number;
+  encodeNumberPrecision: number;
+  encodeKeepBuffer: boolean;
+  encodeInvalidNumbers: boolean | 'null';
+  decodeInvalidNumbers: boolean;
+  encodeEscapeForwardSlash: boolean;
+  encodeEmptyTableAsObject: boolean;
+  decodeArrayWithArrayMt: boolean;
+}
+
+export function defaultJsonConfig(): JsonConfig {
+  return {
+    encodeSparseConvert: false,
+    encodeSparseRatio: 2,
+    encodeSparseSafe: 10,
+    encodeMaxDepth: 1000,
+    decodeMaxDepth: 1000,
+    encodeNumberPrecision: 14,
+    encodeKeepBuffer: true,
+    encodeInvalidNumbers: false,
+    decodeInvalidNumbers: true,
+    encodeEscapeForwardSlash: true,
+    encodeEmptyTableAsObject: true,
+    decodeArrayWithArrayMt: false,
+  };
+}
+
+/** Raised by the encoder and decoder; the message is lua-cjson's, word for word. */
+export class JsonConversionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsonConversionError';
+  }
+}
+
+/** Light userdata identities shared by every state: cjson.null and cjson.empty_array. */
+export const JSON_NULL = Object.freeze({ cjson: 'null' });
+export const JSON_EMPTY_ARRAY = Object.freeze({ cjson: 'empty_array' });
+/** Registry keys of the array_mt and empty_array_mt tables. */
+export const ARRAY_MT_KEY = Object.freeze({ cjson: 'array_mt' });
+export const EMPTY_ARRAY_MT_KEY = Object.freeze({ cjson: 'empty_array_mt' });
