@@ -35,7 +35,7 @@ export async function startGateway(config: DeclarativeConfig, options: { logLeve
     workerLabel: options.workerLabel ?? null,
     loadSnapshot: () => {
       const c = load();
-      return { config: c, plugins: instantiate(c.plugins) };
+      return { services: c.services, routes: c.routes, plugins: instantiate(c.plugins) };
     },
   });
   const [address] = await gateway.start();

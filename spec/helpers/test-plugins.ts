@@ -12,7 +12,11 @@ interface TestPluginConfig {
   readonly throw?: string;
   readonly replace_body?: string;
   readonly read_body?: boolean;
+  readonly close_label?: string;
 }
+
+/** Labels of instances whose close() ran (config.close_label), in order. */
+export const CLOSED_LABELS: string[] = [];
 
 function makeFactory(name: string, priority: number): PluginFactory {
   return {
@@ -23,6 +27,9 @@ function makeFactory(name: string, priority: number): PluginFactory {
       return {
         entity,
         priority,
+        async close(): Promise<void> {
+          if (config.close_label) CLOSED_LABELS.push(config.close_label);
+        },
         async access(exchange: Exchange): Promise<void> {
           const trail = exchange.upstream.headers.get('x-plugin-trail');
           exchange.upstream.headers.set('X-Plugin-Trail', trail ? `${trail},${name}` : name);

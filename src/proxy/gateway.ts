@@ -25,7 +25,11 @@ export interface GatewayOptions {
 }
 
 export type ReloadResult =
-  | { readonly ok: true; readonly routes: number; readonly generation: number }
+  | {
+    readonly ok: true; readonly routes: number; readonly generation: number;
+    /** Settles once the previous snapshot is released (after its last request in flight). */
+    readonly previousReleased: Promise<void>;
+  }
   | { readonly ok: false; readonly error: Error };
 
 export class GatewayNotStartedError extends Error {
@@ -90,9 +94,9 @@ export class Gateway {
     this.generation = next.generation;
     const previous = this.current;
     this.current = next;
-    if (previous) void previous.retire();
+    const previousReleased = previous ? previous.retire() : Promise.resolve();
     this.logger.log('notice', `configuration reloaded (generation ${next.generation}, ${next.routeCount} routes)`);
-    return { ok: true, routes: next.routeCount, generation: next.generation };
+    return { ok: true, routes: next.routeCount, generation: next.generation, previousReleased };
   }
 
   /** Stops accepting, lets requests in flight finish (up to the grace period), releases resources. */

@@ -1,18 +1,17 @@
 // A proxy plan: everything compiled from one runtime snapshot that a request reads (router,
 // plugin chains). Requests pin the plan they started with; a retired plan is closed once the
 // last of its requests is done.
-import type { DeclarativeConfig } from '../config/types';
+import type { RouteEntity, ServiceEntity } from '../config/types';
 import type { PluginInstance } from '../plugins/plugin';
 import { PluginChains } from './plugin-chain';
 import { Router } from './router';
 
-/** What the proxy needs from a runtime snapshot. */
+/** What the proxy needs from a runtime snapshot (config's ConfigSnapshot satisfies it). */
 export interface SnapshotSource {
-  readonly config: DeclarativeConfig;
-  /** Compiled plugin instances, one per plugin entity (disabled ones may be present; they are skipped). */
+  readonly services: readonly ServiceEntity[];
+  readonly routes: readonly RouteEntity[];
+  /** Compiled plugin instances (disabled ones may be present; they are skipped). */
   readonly plugins: readonly PluginInstance[];
-  /** Releases the snapshot's resources; when absent each plugin instance's close() is called. */
-  close?(): Promise<void>;
 }
 
 export class ProxyPlan {
@@ -24,12 +23,12 @@ export class ProxyPlan {
   private onClosed: (() => void) | null = null;
 
   constructor(readonly source: SnapshotSource, readonly generation: number) {
-    this.router = new Router(source.config.routes, source.config.services);
-    this.chains = new PluginChains(source.plugins, source.config.routes);
+    this.router = new Router(source.routes, source.services);
+    this.chains = new PluginChains(source.plugins, source.routes);
   }
 
   get routeCount(): number {
-    return this.source.config.routes.length;
+    return this.source.routes.length;
   }
 
   acquire(): void {
@@ -57,9 +56,5 @@ export class ProxyPlan {
 }
 
 async function closeSource(source: SnapshotSource): Promise<void> {
-  if (source.close) {
-    await source.close().catch(() => undefined);
-    return;
-  }
-  await Promise.all(source.plugins.map((p) => p.close?.().catch(() => undefined)));
+  await Promise.allSettled(source.plugins.map((p) => p.close?.()));
 }
