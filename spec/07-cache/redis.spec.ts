@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import Redis from 'ioredis';
 import { CacheConfigError, createCalloutCache, type CachedEntry, type CalloutCache, type CalloutCacheConfig,
   type RedisCacheConfig } from '../../src/cache';
-import { freePort, startRedisServer, type RedisServerHandle } from '../helpers/redis-server';
+import { readFileSync } from 'fs';
+import { freePort, selfSignedCertificate, startRedisServer, type RedisServerHandle } from '../helpers/redis-server';
 import { collectingLogger, inOtherInstance, pollUntil, type CollectedLog } from './support';
 
 const entry: CachedEntry = { status: 200, headers: { 'content-type': 'application/json', 'x-multi': ['1', '2'] },
@@ -231,5 +232,56 @@ describe('cache: redis failures never fail a request', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('cache: redis over TLS', () => {
+  let server: RedisServerHandle;
+  let certificate: string;
+  const opened: CalloutCache[] = [];
+  const open = (redis: RedisCacheConfig, logger: CollectedLog, trustedCa?: string): CalloutCache => {
+    const cache = createCalloutCache({ strategy: 'redis', redis: { host: '127.0.0.1', port: server.tlsPort, ssl: true, ...redis } },
+      logger.log, { trustedCa })!;
+    opened.push(cache);
+    return cache;
+  };
+
+  before(async () => {
+    const tls = await selfSignedCertificate('redis.test');
+    certificate = readFileSync(tls.certFile, 'utf8');
+    server = await startRedisServer({ tls });
+  });
+  after(async () => {
+    await server.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close()));
+  });
+
+  it('ssl without ssl_verify: connects to a self-signed server', async () => {
+    const cache = open({ ssl_verify: false }, collectingLogger());
+    await cache.set('request-callout:tls', entry, 60);
+    expect(await cache.get('request-callout:tls')).to.deep.equal(entry);
+  });
+
+  it('ssl_verify with the trusted CA and server_name: connects', async () => {
+    const cache = open({ ssl_verify: true, server_name: 'redis.test' }, collectingLogger(), certificate);
+    await cache.set('request-callout:tls-verified', entry, 60);
+    expect(await cache.get('request-callout:tls-verified')).to.deep.equal(entry);
+  });
+
+  it('ssl_verify against an untrusted certificate: misses with a warning', async () => {
+    const logger = collectingLogger();
+    const cache = open({ ssl_verify: true, server_name: 'redis.test' }, logger);
+    await cache.set('request-callout:tls-untrusted', entry, 60);
+    expect(await cache.get('request-callout:tls-untrusted')).to.equal(undefined);
+    expect(logger.warnings().join('\n')).to.match(/self.signed|certificate/i);
+  });
+
+  it('ssl_verify with a server_name the certificate does not cover: misses with a warning', async () => {
+    const logger = collectingLogger();
+    const cache = open({ ssl_verify: true, server_name: 'other.test' }, logger, certificate);
+    expect(await cache.get('request-callout:tls-wrong-name')).to.equal(undefined);
+    expect(logger.warnings().join('\n')).to.match(/other\.test|altnames/i);
   });
 });

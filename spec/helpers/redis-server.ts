@@ -24,6 +24,8 @@ export interface RedisServerOptions {
   /** Starts with --requirepass; readiness checks authenticate with it. */
   readonly password?: string;
   readonly extraArgs?: readonly string[];
+  /** Also listen with TLS on a second port (`tlsPort`), with this PEM certificate and key. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Run as a sentinel from this config text (`port`, `bind` and `dir` are added). */
   readonly sentinelConfig?: string;
 }
@@ -31,6 +33,8 @@ export interface RedisServerOptions {
 export interface RedisServerHandle {
   readonly host: '127.0.0.1';
   readonly port: number;
+  /** The TLS port when started with `tls`, else undefined. */
+  readonly tlsPort: number | undefined;
   readonly dir: string;
   /** SIGTERM, wait for exit, remove the temp dir. */
   stop(): Promise<void>;
@@ -54,12 +58,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'luagate-redis-'));
   tempDirs.add(dir);
   const port = await freePort();
-  const args = serverArgs(dir, port, options);
+  const tlsPort = options.tls === undefined ? undefined : await freePort();
+  const args = serverArgs(dir, port, options, tlsPort);
   let child = await launch(args, port, options.password);
 
   const handle: RedisServerHandle = {
     host: '127.0.0.1',
     port,
+    tlsPort,
     dir,
     async stop() {
       await terminate(child, 'SIGTERM');
@@ -83,7 +89,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   return handle;
 }
 
-function serverArgs(dir: string, port: number, options: RedisServerOptions): string[] {
+function serverArgs(dir: string, port: number, options: RedisServerOptions, tlsPort: number | undefined): string[] {
   if (options.sentinelConfig !== undefined) {
     const file = join(dir, 'sentinel.conf');
     writeFileSync(file, `port ${port}\nbind 127.0.0.1\ndir ${dir}\n${options.sentinelConfig}\n`);
@@ -91,6 +97,10 @@ function serverArgs(dir: string, port: number, options: RedisServerOptions): str
   }
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   if (options.password !== undefined) args.push('--requirepass', options.password);
+  if (options.tls !== undefined && tlsPort !== undefined) {
+    args.push('--tls-port', String(tlsPort), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile,
+      '--tls-auth-clients', 'no');
+  }
   return [...args, ...(options.extraArgs ?? [])];
 }
 
@@ -283,6 +293,23 @@ export async function startRedisCluster(): Promise<ClusterSetup> {
       for (const node of nodes) await node.stop();
     },
   };
+}
+
+/** A self-signed certificate for `commonName` (also its DNS subjectAltName), written to a temp dir. */
+export async function selfSignedCertificate(commonName: string): Promise<{ certFile: string; keyFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'luagate-cert-'));
+  tempDirs.add(dir);
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  await new Promise<void>((resolve, reject) => {
+    execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile,
+      '-days', '1', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName}`],
+    { timeout: READY_DEADLINE_MS }, (err, _stdout, stderr) => {
+      if (err) reject(new RedisHelperError('openssl', `${err.message} ${stderr}`));
+      else resolve();
+    });
+  });
+  return { certFile, keyFile };
 }
 
 function runRedisCli(args: string[]): Promise<string> {
