@@ -37,6 +37,18 @@ const select: LuaCFunction = (L) => {
   return top - n;
 };
 
+/** error(v, level): LuaJIT also prefixes numbers with the position (5.3 only strings). */
+const error: LuaCFunction = (L) => {
+  const level = lua.lua_isnoneornil(L, 2) ? 1 : checkInt(L, 2);
+  lua.lua_settop(L, 1);
+  if (lua.lua_isstring(L, 1) && level > 0) {
+    lauxlib.luaL_where(L, level);
+    lua.lua_pushvalue(L, 1);
+    lua.lua_concat(L, 2);
+  }
+  return lua.lua_error(L);
+};
+
 const tonumber: LuaCFunction = (L) => {
   if (lua.lua_isnoneornil(L, 2)) {
     lauxlib.luaL_checkany(L, 1);
@@ -109,7 +121,7 @@ const jitStatus: LuaCFunction = (L) => { lua.lua_pushboolean(L, true); return 1;
 
 export function installBase(L: LuaState, options: LoadstringOptions): void {
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-  setFunctions(L, { unpack, select, tonumber, collectgarbage, loadstring: makeLoadstring(options) });
+  setFunctions(L, { unpack, select, tonumber, error, collectgarbage, loadstring: makeLoadstring(options) });
   lua.lua_pushstring(L, toLuaString('Lua 5.1'));
   lua.lua_setfield(L, -2, toLuaString('_VERSION'));
 

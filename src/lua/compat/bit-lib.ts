@@ -36,14 +36,15 @@ function shift(op: (a: number, s: number) => number): LuaCFunction {
   };
 }
 
+/** tohex(x, n): n digits (default 8), upper case when n < 0; beyond 8 digits x is zero-extended. */
 const tohex: LuaCFunction = (L) => {
-  let x = arg(L, 1);
+  const x = arg(L, 1);
   let n = lua.lua_isnoneornil(L, 2) ? 8 : arg(L, 2);
   let upper = false;
   if (n < 0) { n = -n; upper = true; }
-  if (n > 8) n = 8;
-  let s = '';
-  for (let i = 0; i < n; i++) { s = (x & 15).toString(16) + s; x >>>= 4; }
+  n = Math.min(n, 256);
+  let s = (x >>> 0).toString(16);
+  s = s.length >= n ? s.slice(s.length - n) : s.padStart(n, '0');
   lua.lua_pushstring(L, toLuaString(upper ? s.toUpperCase() : s));
   return 1;
 };
