@@ -17,6 +17,20 @@ export const REQUEST_CALLOUT_CHUNK_NAME = 'request-callout';
 
 const hasExpression = (text: string): boolean => text.includes('$(');
 
+/** Snippets repeat across routes; their check results are pure, so keep a bounded memo. */
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, string | null>();
+
+function memoized(kind: string, text: string, check: () => string | null): string | null {
+  const key = `${kind}\0${text}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const result = check();
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, result);
+  return result;
+}
+
 export function checkRequestCalloutConfig(config: unknown, context: PluginCheckContext): void {
   for (const site of context.sites) checkCodeSite(site, context);
   if (!isPlainObject(config) || !Array.isArray(config.callouts)) return;
@@ -35,12 +49,12 @@ function checkCodeSite(site: CodeSite, context: PluginCheckContext): void {
   }
   let error: string | null = null;
   if (site.check === 'lua') {
-    const syntax = checkLuaSyntax(site.value, REQUEST_CALLOUT_CHUNK_NAME);
+    const syntax = memoized('lua', site.value, () => checkLuaSyntax(site.value, REQUEST_CALLOUT_CHUNK_NAME));
     error = syntax === null ? null : `syntax error in by_lua: ${syntax}`;
   } else if (site.check === 'url' && !hasExpression(site.value)) {
     error = literalHttpUrlError(site.value);
   } else {
-    const template = checkTemplate(site.value, REQUEST_CALLOUT_CHUNK_NAME);
+    const template = memoized('template', site.value, () => checkTemplate(site.value, REQUEST_CALLOUT_CHUNK_NAME));
     error = template === null ? null : `invalid template: ${template}`;
   }
   if (error !== null) context.issues.add(site.path, error);
