@@ -1,0 +1,59 @@
+// Every plugin luagate implements, by name, and the process runtime they are created with.
+// `luagate start` calls createPluginSetup(settings) once per process.
+import * as path from 'node:path';
+import type { Settings } from '../config/types';
+import { LuaEngine } from '../lua/engine';
+import { GatewayLogger } from '../proxy/log';
+import type { PluginFactory } from './plugin';
+import { requestCalloutFactory, type PluginRuntime } from './request-callout';
+
+export type { PluginRuntime };
+
+export const PLUGIN_FACTORIES: ReadonlyMap<string, PluginFactory<PluginRuntime>> = new Map([
+  [requestCalloutFactory.name, requestCalloutFactory],
+]);
+
+export interface PluginSetup {
+  readonly factories: ReadonlyMap<string, PluginFactory<PluginRuntime>>;
+  readonly runtime: PluginRuntime;
+}
+
+type InstallPdk = (engine: LuaEngine) => void;
+
+/** The PDK installer (src/pdk), looked up at run time while that module is being written. */
+function findInstallPdk(): InstallPdk | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(__dirname, '..', 'pdk')) as { installPdk?: InstallPdk };
+    return mod.installPdk ?? null;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+/** One Lua engine per process, with the PDK installed and sealed. */
+export function createLuaEngine(settings: Settings): LuaEngine {
+  const engine = new LuaEngine({
+    mode: settings.untrusted_lua,
+    sandboxRequires: settings.untrusted_lua_sandbox_requires,
+    sandboxEnvironment: settings.untrusted_lua_sandbox_environment,
+    timeBudgetMs: settings.lua_time_budget_ms,
+    maxStringBytes: settings.lua_max_string_bytes,
+    maxPatternSteps: settings.lua_max_pattern_steps,
+  });
+  findInstallPdk()?.(engine);
+  engine.seal();
+  return engine;
+}
+
+export function createPluginSetup(settings: Settings): PluginSetup {
+  return {
+    factories: PLUGIN_FACTORIES,
+    runtime: {
+      engine: createLuaEngine(settings),
+      settings,
+      logger: new GatewayLogger({ level: settings.log_level, format: settings.log_format, accessLog: false }),
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// One callout for one request (spec §2.2 step 3): params, context entry, request.by_lua, cache
+// lookup, send with the error policy, store, response.by_lua, cache store.
+import { defaultCalloutCacheKey, userCalloutCacheKey, type CachedEntry, type JsonValue } from '../../cache';
+import { LUA_NULL } from '../../lua/marshal';
+import { buildParams } from './build-params';
+import type { CompiledCallout } from './compiled';
+import { CalloutUrlError } from './errors';
+import { sendCallout, type CalloutHttpResult } from './http-client';
+import { decodeJson, encodeJson, LazyValue } from './lua-context';
+import { paramsFromLua } from './lua-params';
+import { parseCalloutUrl, toWireRequest, type CalloutParams } from './params';
+import { parseQuery } from './query';
+import { exitWithError, runSnippet, type RequestRun } from './request-run';
+
+/** A callout response as stored in the context (decision 13 for bodies). */
+interface StoredResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string | string[]>;
+  /** Raw bytes, or the decoded JSON value (JSON null as LUA_NULL). */
+  readonly body?: unknown;
+}
+
+function storedFrom(run: RequestRun, callout: CompiledCallout, result: Extract<CalloutHttpResult, { ok: true }>): StoredResponse {
+  const config = callout.config.response;
+  let body: unknown;
+  if (config.body.store) {
+    body = result.body;
+    if (config.body.decode) {
+      const decoded = decodeJson(result.body.toString('utf8'));
+      if (decoded) body = decoded.value;
+      else run.exchange.log.log('warn', `request-callout: callout ${callout.config.name}: response body is not JSON; stored undecoded`);
+    }
+  }
+  return {
+    status: result.status,
+    ...(config.headers.store ? { headers: result.headers } : {}),
+    ...(config.body.store ? { body } : {}),
+  };
+}
+
+function toLuaResponse(response: StoredResponse): { status: number; headers?: unknown; body?: unknown } {
+  const body = response.body;
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: body !== null && typeof body === 'object' && !(body instanceof Uint8Array) && body !== LUA_NULL ? new LazyValue(body) : body,
+  };
+}
+
+/** Plain JSON for the cache (cjson.null → null). */
+function jsonOf(value: unknown): JsonValue {
+  return JSON.parse(encodeJson(value)) as JsonValue;
+}
+
+function toCached(response: StoredResponse): CachedEntry {
+  const entry: CachedEntry = { status: response.status };
+  if (response.headers) entry.headers = response.headers;
+  if (response.body !== undefined && response.body !== null) {
+    entry.body = response.body instanceof Uint8Array ? response.body : jsonOf(response.body);
+  }
+  return entry;
+}
+
+/** JSON null back to cjson.null after a cache round trip. */
+function fromCached(entry: CachedEntry): StoredResponse {
+  let body: unknown = entry.body;
+  if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) {
+    body = decodeJson(JSON.stringify(body))?.value;
+  } else if (typeof body === 'string') {
+    body = Buffer.from(body, 'latin1');
+  }
+  return { status: entry.status, ...(entry.headers ? { headers: entry.headers } : {}), ...(body !== undefined ? { body } : {}) };
+}
+
+function cacheKeyOf(run: RequestRun, callout: CompiledCallout, params: CalloutParams, userKey: unknown): string {
+  if (typeof userKey === 'string' && userKey !== '') return userCalloutCacheKey(userKey);
+  if (typeof userKey === 'number') return userCalloutCacheKey(String(userKey));
+  const body = params.body;
+  return defaultCalloutCacheKey({
+    routeId: run.exchange.route?.routeId,
+    pluginId: run.shared.pluginId,
+    consumerId: (run.exchange.consumer?.id as string | undefined) ?? null,
+    consumerGroups: null,
+    calloutName: callout.config.name,
+    method: params.method,
+    url: params.url,
+    query: typeof params.query === 'string' ? parseQuery(params.query) : params.query,
+    headers: params.headers,
+    body: body === null || body === undefined ? undefined
+      : body instanceof Uint8Array || typeof body === 'string' ? body : jsonOf(body),
+  });
+}
+
+function logAttempt(run: RequestRun, callout: CompiledCallout, params: CalloutParams, url: string,
+  result: CalloutHttpResult, latency: number): void {
+  const name = callout.config.name;
+  if (result.ok) {
+    run.exchange.log.log('info', `callout ${name} ${params.method} ${url} status=${result.status} latency=${latency}ms`,
+      { callout: name, method: params.method, url, status: result.status, latency_ms: latency });
+  } else {
+    run.exchange.log.log('warn', `callout ${name} ${params.method} ${url} error="${result.error}" latency=${latency}ms`,
+      { callout: name, method: params.method, url, error: result.error, latency_ms: latency });
+  }
+}
+
+type SendOutcome =
+  | { readonly kind: 'success'; readonly response: StoredResponse }
+  | { readonly kind: 'continue'; readonly response: StoredResponse | null }
+  | { readonly kind: 'failed'; readonly response: StoredResponse | null };
+
+async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params: CalloutParams): Promise<SendOutcome> {
+  const parsed = parseCalloutUrl(params.url);
+  if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, params.url, parsed);
+  const wire = toWireRequest(params, parsed);
+  const dispatcher = run.shared.dispatchers.get(parsed.protocol, params);
+  const policy = callout.config.request.error;
+  const attempts = policy.on_error === 'retry' ? 1 + Math.max(0, policy.retries) : 1;
+  const ctx = run.shared.luaContext;
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    const result = await sendCallout(dispatcher, wire, params.timeouts);
+    logAttempt(run, callout, params, wire.url.href, result, Math.round(performance.now() - started));
+    const failed = !result.ok || callout.errorStatuses.has(result.status);
+    if (!failed) return { kind: 'success', response: storedFrom(run, callout, result as Extract<CalloutHttpResult, { ok: true }>) };
+    const response = result.ok ? storedFrom(run, callout, result) : null;
+    if (attempt < attempts) {
+      if (ctx) {
+        await ctx.addRetry(run.scope, callout.config.name, result.ok ? 'code' : 'error',
+          result.ok ? `status ${result.status} is listed in http_statuses` : result.error, result.ok ? result.status : null);
+      }
+      continue;
+    }
+    return policy.on_error === 'continue' ? { kind: 'continue', response } : { kind: 'failed', response };
+  }
+}
+
+/** Runs one callout; false when the request's access work is over (exit set). */
+export async function runCallout(run: RequestRun, callout: CompiledCallout): Promise<boolean> {
+  const name = callout.config.name;
+  const shared = run.shared;
+  const ctx = shared.luaContext;
+  let params = await buildParams(run, callout);
+  const urlCheck = parseCalloutUrl(params.url);
+  if (typeof urlCheck === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, urlCheck);
+
+  let userKey: unknown = null;
+  let bypass = callout.config.cache.bypass;
+  if (ctx) await ctx.init(run.scope, name, params, shared.caching[callout.index]);
+  if (callout.requestLua) {
+    if (!await runSnippet(run, callout.requestLua)) return false;
+    const fromLua = await ctx!.readParams(run.scope, name);
+    params = paramsFromLua(fromLua, params);
+    userKey = fromLua.cacheKey;
+    bypass = fromLua.bypass === true;
+  }
+
+  const cache = shared.cache && !bypass ? shared.cache : undefined;
+  let key = cache ? cacheKeyOf(run, callout, params, userKey) : null;
+  if (cache && key) {
+    const hit = await cache.get(key);
+    if (hit) {
+      run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
+      if (ctx) await ctx.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
+      return true;
+    }
+  }
+
+  const outcome = await sendWithPolicy(run, callout, params);
+  let response = outcome.response;
+  if (ctx) await ctx.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
+  if (outcome.kind === 'failed') {
+    const code = callout.config.request.error.error_response_code;
+    const msg = callout.errorMessage.render(run.scope);
+    exitWithError(run, code, typeof msg === 'string' ? msg : await msg);
+    return false;
+  }
+  if (callout.responseLua) {
+    if (!await runSnippet(run, callout.responseLua)) return false;
+  }
+  if (outcome.kind !== 'success' || !shared.cache) return true;
+  if (callout.responseLua || callout.requestLua) {
+    const back = await ctx!.readResponse(run.scope, name);
+    if (back.bypass === true) return true;
+    if (callout.responseLua) {
+      if (!back.found || typeof back.status !== 'number') return true;
+      response = {
+        status: back.status,
+        ...(back.headers && typeof back.headers === 'object' ? { headers: back.headers as Record<string, string | string[]> } : {}),
+        ...(back.body !== null ? { body: back.body } : {}),
+      };
+      if (back.cacheKey !== userKey) key = cacheKeyOf(run, callout, params, back.cacheKey);
+    }
+  } else if (bypass) {
+    return true;
+  }
+  if (key === null) key = cacheKeyOf(run, callout, params, userKey);
+  if (response) await shared.cache.set(key, toCached(response), shared.config.cache.cache_ttl ?? 300);
+  return true;
+}

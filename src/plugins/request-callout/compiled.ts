@@ -1,0 +1,106 @@
+// Everything a plugin instance prepares at create(): compiled snippets and templates per callout,
+// the run order, HTTP dispatchers and the cache.
+import type { CompiledChunk, LuaEngine, LuaEnv } from '../../lua/engine';
+import { LuaError } from '../../lua/errors';
+import type { CalloutConfig, RequestCalloutConfig, UpstreamConfig } from './config';
+import { CalloutConfigError } from './errors';
+import { compileCustom, compileText, CHUNK_NAME, type CustomEntry, type TextValue } from './templates';
+
+export interface CompiledSnippet {
+  readonly site: string;
+  readonly chunk: CompiledChunk;
+  /** One environment per chunk: its globals persist across requests, as on Kong. */
+  readonly env: LuaEnv;
+}
+
+export interface CompiledCallout {
+  readonly index: number;
+  readonly site: string;
+  readonly config: CalloutConfig;
+  readonly url: TextValue;
+  readonly query: CustomEntry[] | null;
+  readonly headers: CustomEntry[] | null;
+  readonly body: CustomEntry[] | null;
+  readonly errorMessage: TextValue;
+  readonly requestLua: CompiledSnippet | null;
+  readonly responseLua: CompiledSnippet | null;
+  readonly errorStatuses: ReadonlySet<number>;
+  /** headers.custom names a Content-Type (it then wins over the JSON one, decision 15). */
+  readonly customContentType: boolean;
+}
+
+export interface CompiledUpstream {
+  readonly config: UpstreamConfig;
+  readonly query: CustomEntry[] | null;
+  readonly headers: CustomEntry[] | null;
+  readonly body: CustomEntry[] | null;
+  readonly lua: CompiledSnippet | null;
+}
+
+export function compileSnippet(engine: LuaEngine, source: string | null, site: string): CompiledSnippet | null {
+  if (source === null || source === undefined) return null;
+  try {
+    return { site, chunk: engine.compileChunk(source, CHUNK_NAME), env: engine.createChunkEnv() };
+  } catch (error) {
+    if (error instanceof LuaError) throw new CalloutConfigError(site, error.message);
+    throw error;
+  }
+}
+
+function compileTextAt(engine: LuaEngine, text: string, site: string): TextValue {
+  try {
+    return compileText(engine, text, site);
+  } catch (error) {
+    if (error instanceof LuaError) throw new CalloutConfigError(site, error.message);
+    throw error;
+  }
+}
+
+function compileCustomAt(engine: LuaEngine, custom: CalloutConfig['request']['query']['custom'], site: string): CustomEntry[] | null {
+  try {
+    return compileCustom(engine, custom, site);
+  } catch (error) {
+    if (error instanceof LuaError) throw new CalloutConfigError(site, error.message);
+    throw error;
+  }
+}
+
+export function compileCallout(engine: LuaEngine, config: CalloutConfig, index: number): CompiledCallout {
+  const site = `callouts[${index + 1}]`;
+  const request = config.request;
+  const headers = compileCustomAt(engine, request.headers.custom, `${site}.request.headers.custom`);
+  return {
+    index,
+    site,
+    config,
+    url: compileTextAt(engine, request.url, `${site}.request.url`),
+    query: compileCustomAt(engine, request.query.custom, `${site}.request.query.custom`),
+    headers,
+    body: compileCustomAt(engine, request.body.custom, `${site}.request.body.custom`),
+    errorMessage: compileTextAt(engine, request.error.error_response_msg, `${site}.request.error.error_response_msg`),
+    requestLua: compileSnippet(engine, request.by_lua, `${site}.request.by_lua`),
+    responseLua: compileSnippet(engine, config.response.by_lua, `${site}.response.by_lua`),
+    errorStatuses: new Set(request.error.http_statuses ?? []),
+    customContentType: (headers ?? []).some((e) => e.name.toLowerCase() === 'content-type' && e.value !== null),
+  };
+}
+
+export function compileUpstream(engine: LuaEngine, config: UpstreamConfig): CompiledUpstream {
+  return {
+    config,
+    query: compileCustomAt(engine, config.query.custom, 'upstream.query.custom'),
+    headers: compileCustomAt(engine, config.headers.custom, 'upstream.headers.custom'),
+    body: compileCustomAt(engine, config.body.custom, 'upstream.body.custom'),
+    lua: compileSnippet(engine, config.by_lua, 'upstream.by_lua'),
+  };
+}
+
+/** Does any code of the config run in Lua (and so may read kong.ctx.shared.callouts)? */
+export function usesLua(callouts: readonly CompiledCallout[], upstream: CompiledUpstream): boolean {
+  const dynamic = (entries: CustomEntry[] | null): boolean => (entries ?? []).some((e) => e.value !== null && e.value.constant === null);
+  return upstream.lua !== null || dynamic(upstream.query) || dynamic(upstream.headers) || dynamic(upstream.body) ||
+    callouts.some((c) => c.requestLua !== null || c.responseLua !== null || c.url.constant === null ||
+      c.errorMessage.constant === null || dynamic(c.query) || dynamic(c.headers) || dynamic(c.body));
+}
+
+export type { RequestCalloutConfig };

@@ -1,0 +1,129 @@
+// HTTP client of the callouts: undici dispatchers with keep-alive, built once per distinct set of
+// http_opts (ssl_verify, SNI, timeouts, forward proxy) and reused by every request.
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type { CalloutProxyConfig, CalloutTimeouts } from './config';
+
+/** Decision 18: 60 s connect/write/read when http_opts.timeouts is null. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+const KEEPALIVE_MS = 60_000;
+
+export interface CalloutHttpOptions {
+  readonly ssl_verify: boolean;
+  readonly ssl_server_name: string | null;
+  readonly timeouts: CalloutTimeouts | null;
+  readonly proxy: CalloutProxyConfig | null;
+}
+
+export interface CalloutHttpRequest {
+  readonly url: URL;
+  readonly method: string;
+  /** Flat [name, value, name, value...] list, sent as given. */
+  readonly headers: string[];
+  readonly body: Uint8Array | null;
+}
+
+export type CalloutHttpResult =
+  | { readonly ok: true; readonly status: number; readonly headers: Record<string, string | string[]>; readonly body: Buffer }
+  | { readonly ok: false; readonly error: string };
+
+/** Reads lua_ssl_trusted_certificate entries ('system' = Node's bundled roots). */
+export function loadTrustedCa(paths: readonly string[]): string[] | undefined {
+  if (paths.length === 0) return undefined;
+  const out: string[] = [];
+  for (const path of paths) {
+    if (path === 'system') out.push(...rootCertificates);
+    else out.push(readFileSync(path, 'utf8'));
+  }
+  return out;
+}
+
+function proxyFor(scheme: string, proxy: CalloutProxyConfig | null): string | null {
+  if (!proxy) return null;
+  return (scheme === 'https:' ? proxy.https_proxy : proxy.http_proxy) ?? null;
+}
+
+export class CalloutDispatchers {
+  private readonly dispatchers = new Map<string, Dispatcher>();
+
+  constructor(private readonly ca: string[] | undefined) {}
+
+  /** The dispatcher for a target scheme and options; created on first use, then reused. */
+  get(scheme: string, options: CalloutHttpOptions): Dispatcher {
+    const proxyUrl = proxyFor(scheme, options.proxy);
+    const key = JSON.stringify([options.ssl_verify, options.ssl_server_name, options.timeouts?.connect ?? null,
+      proxyUrl, proxyUrl ? options.proxy?.auth_username : null, proxyUrl ? options.proxy?.auth_password : null]);
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = this.create(options, proxyUrl);
+      this.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  private create(options: CalloutHttpOptions, proxyUrl: string | null): Dispatcher {
+    const tls = {
+      rejectUnauthorized: options.ssl_verify,
+      ...(options.ssl_verify && this.ca ? { ca: this.ca } : {}),
+      ...(options.ssl_server_name ? { servername: options.ssl_server_name } : {}),
+      timeout: options.timeouts?.connect ?? DEFAULT_TIMEOUT_MS,
+    };
+    if (proxyUrl === null) return new Agent({ connect: tls, keepAliveTimeout: KEEPALIVE_MS });
+    const user = options.proxy?.auth_username;
+    const password = options.proxy?.auth_password;
+    return new ProxyAgent({
+      uri: proxyUrl,
+      requestTls: tls,
+      proxyTls: { timeout: tls.timeout },
+      keepAliveTimeout: KEEPALIVE_MS,
+      ...(user || password ? { token: `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}` } : {}),
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.dispatchers.values()];
+    this.dispatchers.clear();
+    await Promise.allSettled(all.map((d) => d.close()));
+  }
+}
+
+/** Sends one callout request and reads the whole response; transport failures become `ok: false`. */
+export async function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest,
+  timeouts: CalloutTimeouts | null): Promise<CalloutHttpResult> {
+  const read = timeouts?.read ?? DEFAULT_TIMEOUT_MS;
+  try {
+    const response = await dispatcher.request({
+      origin: request.url.origin,
+      path: `${request.url.pathname}${request.url.search}`,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body ?? undefined,
+      headersTimeout: read,
+      bodyTimeout: read,
+    });
+    const body = Buffer.from(await response.body.arrayBuffer());
+    return { ok: true, status: response.statusCode, headers: response.headers as Record<string, string | string[]>, body };
+  } catch (error) {
+    return { ok: false, error: describeTransportError(error) };
+  }
+}
+
+/** Short lua-resty-http style reasons ("connection refused", "timeout") for the retries table. */
+export function describeTransportError(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'connection reset by peer';
+    case 'UND_ERR_CONNECT_TIMEOUT': case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'could not be resolved';
+    default: break;
+  }
+  const message = e?.message ?? String(error);
+  if (/certificate|self[- ]signed|altnames|SSL|TLS/i.test(message) || /CERT|TLS|SSL/.test(code ?? '')) {
+    return `handshake failed: ${message}`;
+  }
+  return message;
+}

@@ -1,0 +1,154 @@
+// `kong.ctx.shared.callouts.<name>.request.params` on the JS side: built from the config and the
+// client request (decisions 4, 15, 16), and turned into the wire request at send time.
+import type { Exchange } from '../../pdk/exchange';
+import { KONG_VERSION } from '../../proxy/version';
+import type { CalloutProxyConfig, CalloutTimeouts } from './config';
+import type { CalloutHttpRequest } from './http-client';
+import { encodeJson } from './lua-context';
+import { encodeQuery, parseQuery, type QueryTable } from './query';
+
+export const USER_AGENT = `kong/${KONG_VERSION}/request-callout`;
+
+export type HeaderTable = Record<string, string | string[]>;
+
+export interface CalloutParams {
+  url: string;
+  method: string;
+  /** A table (sent encoded, replacing the URL's query), a raw string (sent verbatim), or null (URL as is). */
+  query: QueryTable | string | null;
+  headers: HeaderTable;
+  /** Bytes/strings are sent as given; any other value is JSON-encoded. */
+  body: unknown;
+  decode: boolean;
+  ssl_verify: boolean;
+  ssl_server_name: string | null;
+  proxy: CalloutProxyConfig | null;
+  timeouts: CalloutTimeouts | null;
+}
+
+/** Never forwarded to a callout (decision 16); the HTTP client sets its own. */
+const NOT_FORWARDED = new Set([
+  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te',
+  'trailer', 'upgrade', 'expect', 'proxy-authorization', 'proxy-authenticate',
+]);
+
+/** Client headers as kong.request.get_headers() sees them: lower-case names, arrays for repeats. */
+export function forwardedHeaders(exchange: Exchange): HeaderTable {
+  const out: HeaderTable = Object.create(null) as HeaderTable;
+  const connectionListed = new Set(exchange.request.headers.getAll('connection')
+    .flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase()).filter(Boolean));
+  for (const [rawName, value] of exchange.request.headers.entries()) {
+    const name = rawName.toLowerCase();
+    if (NOT_FORWARDED.has(name) || connectionListed.has(name)) continue;
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[name] = [existing, value];
+  }
+  return out;
+}
+
+/** Removes every key equal to `name` ignoring case. */
+export function deleteHeader(headers: HeaderTable, name: string): void {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+}
+
+export function hasHeader(headers: Readonly<Record<string, unknown>>, name: string): boolean {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+}
+
+/** Custom values: null removes, a value replaces any same-named header (decision 24). */
+export function applyCustomHeaders(headers: HeaderTable, rendered: ReadonlyArray<[string, string | null]>): void {
+  for (const [name, value] of rendered) {
+    deleteHeader(headers, name);
+    if (value !== null) headers[name] = value;
+  }
+}
+
+/** Decision 4: URL query, then forwarded client args, then custom (null deletes). */
+export function composeQuery(url: string, clientQuery: string | null, rendered: ReadonlyArray<[string, string | null]> | null): QueryTable {
+  const q = url.indexOf('?');
+  const table = parseQuery(q < 0 ? '' : url.slice(q + 1).replace(/#.*$/, ''));
+  if (clientQuery !== null) parseQuery(clientQuery, table);
+  if (rendered) {
+    for (const [name, value] of rendered) {
+      delete table[name];
+      if (value !== null) table[name] = value;
+    }
+  }
+  return table;
+}
+
+/** Errors found while turning params into a wire request. */
+export class ParamsError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = 'ParamsError';
+  }
+}
+
+export function parseCalloutUrl(text: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'could not parse url';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `unsupported scheme ${url.protocol.slice(0, -1) || '""'}`;
+  if (url.hostname === '') return 'missing host in url';
+  return url;
+}
+
+const NEVER_SENT = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+function headerText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+function bodyBytes(body: unknown): { bytes: Uint8Array | null; json: boolean } {
+  if (body === null || body === undefined) return { bytes: null, json: false };
+  if (body instanceof Uint8Array) return { bytes: body, json: false };
+  if (typeof body === 'string') return { bytes: Buffer.from(body), json: false };
+  if (typeof body === 'number' || typeof body === 'boolean') return { bytes: Buffer.from(String(body)), json: false };
+  return { bytes: Buffer.from(encodeJson(body)), json: true };
+}
+
+/** The request to send for `params` (URL already validated). */
+export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpRequest {
+  let target = url;
+  if (params.query !== null) {
+    const search = typeof params.query === 'string' ? params.query : encodeQuery(params.query);
+    target = new URL(url.href);
+    target.search = '';
+    target.hash = '';
+    if (search !== '') target = new URL(`${target.href}?${search}`);
+  }
+  const headers: string[] = [];
+  let contentTypeSeen = false;
+  let userAgentSeen = false;
+  const names = Object.keys(params.headers);
+  // One Content-Type only (decision 15): the last one written wins when by_lua added variants.
+  const lastContentType = [...names].reverse().find((n) => n.toLowerCase() === 'content-type');
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (NEVER_SENT.has(lower)) continue;
+    if (lower === 'content-type') {
+      if (name !== lastContentType || contentTypeSeen) continue;
+      contentTypeSeen = true;
+    }
+    if (lower === 'user-agent') userAgentSeen = true;
+    const value = params.headers[name] as unknown;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const text = headerText(v);
+      if (text !== null) headers.push(name, text);
+    }
+  }
+  if (!userAgentSeen) headers.push('User-Agent', USER_AGENT);
+  const { bytes, json } = bodyBytes(params.body);
+  if (json && !contentTypeSeen) headers.push('Content-Type', 'application/json');
+  return { url: target, method: params.method, headers, body: bytes };
+}

@@ -1,0 +1,144 @@
+// The request-callout plugin: a PluginFactory that compiles a config once and an access handler
+// that runs the callouts (sequentially, or concurrently as a luagate extension) and then the
+// upstream step.
+import { createCalloutCache } from '../../cache';
+import type { PluginEntity } from '../../config/types';
+import type { Exchange } from '../../pdk/exchange';
+import { createScope, type PdkScope } from '../../pdk/scope';
+import type { PluginFactory, PluginInstance } from '../plugin';
+import { runCallout } from './callout-step';
+import { compileCallout, compileUpstream, usesLua, type CompiledCallout } from './compiled';
+import type { RequestCalloutConfig } from './config';
+import { CalloutCodeError, CalloutUrlError } from './errors';
+import { CalloutDispatchers, loadTrustedCa } from './http-client';
+import { CalloutLuaContext } from './lua-context';
+import { planOrder } from './order';
+import type { InstanceShared, RequestRun } from './request-run';
+import type { PluginRuntime } from './runtime';
+import { runUpstreamStep } from './upstream-step';
+
+export const PLUGIN_NAME = 'request-callout';
+export const PLUGIN_PRIORITY = 812;
+
+/** Where the request's PdkScope lives on exchange.ctx, so every plugin shares kong.ctx.shared. */
+export const PDK_SCOPE_KEY = 'pdk.scope';
+
+export function scopeOf(exchange: Exchange): PdkScope {
+  const existing = exchange.ctx.get(PDK_SCOPE_KEY) as PdkScope | undefined;
+  if (existing) return existing;
+  const scope = createScope(exchange);
+  exchange.ctx.set(PDK_SCOPE_KEY, scope);
+  return scope;
+}
+
+/** Runs callouts whose dependencies are done concurrently; false when one ended the request. */
+function runParallel(run: RequestRun, callouts: readonly CompiledCallout[], dependencies: ReadonlyArray<readonly number[]>): Promise<boolean> {
+  const state = callouts.map(() => 'waiting' as 'waiting' | 'running' | 'done');
+  let running = 0;
+  let stopped = false;
+  let failure: { error: unknown } | null = null;
+  return new Promise<boolean>((resolve, reject) => {
+    const launch = (): void => {
+      if (failure || stopped) {
+        if (running > 0) return;
+        if (failure) reject(failure.error); else resolve(false);
+        return;
+      }
+      if (state.every((s) => s === 'done')) { resolve(true); return; }
+      callouts.forEach((callout, i) => {
+        if (state[i] !== 'waiting' || !dependencies[i].every((d) => state[d] === 'done')) return;
+        state[i] = 'running';
+        running++;
+        runCallout(run, callout).then((ok) => {
+          running--;
+          state[i] = 'done';
+          if (!ok) stopped = true;
+          launch();
+        }, (error: unknown) => {
+          running--;
+          state[i] = 'done';
+          failure ??= { error };
+          launch();
+        });
+      });
+    };
+    launch();
+  });
+}
+
+class RequestCalloutInstance implements PluginInstance {
+  readonly priority = PLUGIN_PRIORITY;
+  private readonly callouts: CompiledCallout[];
+  private readonly order: ReturnType<typeof planOrder>;
+  private readonly upstream: ReturnType<typeof compileUpstream>;
+  private readonly shared: InstanceShared;
+  private readonly parallel: boolean;
+  private readonly pluginRef: { readonly name: string; readonly id: string };
+
+  constructor(readonly entity: PluginEntity, runtime: PluginRuntime) {
+    const config = entity.config as unknown as RequestCalloutConfig;
+    const engine = runtime.engine;
+    this.callouts = config.callouts.map((c, i) => compileCallout(engine, c, i));
+    this.order = planOrder(config.callouts);
+    this.upstream = compileUpstream(engine, config.upstream);
+    this.parallel = runtime.settings.callout_concurrency === 'parallel';
+    this.pluginRef = { name: PLUGIN_NAME, id: entity.id };
+    const trustedCa = loadTrustedCa(runtime.settings.lua_ssl_trusted_certificate);
+    const logger = runtime.logger;
+    const cache = (runtime.createCache ?? createCalloutCache)(config.cache,
+      (level, message) => logger.log(level === 'error' ? 'error' : level, `request-callout: ${message}`),
+      { trustedCa });
+    this.shared = {
+      pluginId: entity.id,
+      config,
+      engine,
+      luaContext: usesLua(this.callouts, this.upstream) ? CalloutLuaContext.for(engine) : null,
+      dispatchers: new CalloutDispatchers(trustedCa),
+      cache,
+      caching: config.callouts.map((c) => ({ ...structuredClone(config.cache), bypass: c.cache.bypass })),
+    };
+    // Warm the dispatcher of every literal URL so the first request does not pay for it.
+    for (const callout of this.callouts) {
+      const url = callout.url.constant;
+      if (url === null) continue;
+      const http = callout.config.request.http_opts;
+      const scheme = /^https:/i.test(url) ? 'https:' : 'http:';
+      this.shared.dispatchers.get(scheme, { ssl_verify: http.ssl_verify ?? false, ssl_server_name: http.ssl_server_name ?? null,
+        timeouts: http.timeouts ?? null, proxy: http.proxy ?? null });
+    }
+  }
+
+  async access(exchange: Exchange): Promise<void> {
+    const scope = scopeOf(exchange);
+    const previous = scope.plugin;
+    scope.plugin = this.pluginRef;
+    const run: RequestRun = { shared: this.shared, exchange, scope, finished: false };
+    try {
+      if (this.parallel) {
+        if (!await runParallel(run, this.callouts, this.order.dependencies)) return;
+      } else {
+        for (const index of this.order.sequence) {
+          if (!await runCallout(run, this.callouts[index])) return;
+        }
+      }
+      await runUpstreamStep(run, this.upstream);
+    } catch (error) {
+      if (error instanceof CalloutCodeError || error instanceof CalloutUrlError) exchange.log.log('error', error.message);
+      throw error;
+    } finally {
+      scope.plugin = previous;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.shared.dispatchers.close(), this.shared.cache?.close()]);
+  }
+}
+
+export const requestCalloutFactory: PluginFactory<PluginRuntime> = {
+  name: PLUGIN_NAME,
+  priority: PLUGIN_PRIORITY,
+  create(entity: PluginEntity, runtime: PluginRuntime): PluginInstance {
+    return new RequestCalloutInstance(entity, runtime);
+  },
+};

@@ -1,0 +1,63 @@
+// Per-request state shared by the callout steps and the upstream step, and how snippets run.
+import type { CalloutCache } from '../../cache';
+import type { LuaEngine } from '../../lua/engine';
+import { LuaError } from '../../lua/errors';
+import type { Exchange } from '../../pdk/exchange';
+import type { PdkScope } from '../../pdk/scope';
+import type { CompiledSnippet } from './compiled';
+import type { CalloutConfig, RequestCalloutConfig } from './config';
+import { CalloutCodeError } from './errors';
+import type { CalloutDispatchers } from './http-client';
+import type { CalloutLuaContext } from './lua-context';
+
+/** What a plugin instance shares with each request (all built at create()). */
+export interface InstanceShared {
+  readonly pluginId: string;
+  readonly config: RequestCalloutConfig;
+  readonly engine: LuaEngine;
+  /** null when no code of this config runs in Lua: nobody can read the Lua context then. */
+  readonly luaContext: CalloutLuaContext | null;
+  readonly dispatchers: CalloutDispatchers;
+  readonly cache: CalloutCache | undefined;
+  /** Per callout: the `caching` table (a copy of config.cache plus bypass). */
+  readonly caching: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}
+
+export interface RequestRun {
+  readonly shared: InstanceShared;
+  readonly exchange: Exchange;
+  readonly scope: PdkScope;
+  /** Set once a snippet, an error policy or a failure ended the request's access work. */
+  finished: boolean;
+}
+
+const noResult = (): undefined => undefined;
+
+/** Runs a by_lua snippet; false when it stopped the request (kong.response.exit). */
+export async function runSnippet(run: RequestRun, snippet: CompiledSnippet): Promise<boolean> {
+  const scope = run.scope;
+  scope.snippet = snippet.site;
+  try {
+    const outcome = await run.shared.engine.call(snippet.chunk, snippet.env, scope, noResult);
+    if (outcome.kind === 'stopped' || run.exchange.response.exit) {
+      run.finished = true;
+      return false;
+    }
+    return true;
+  } catch (error) {
+    run.finished = true;
+    if (error instanceof LuaError) throw new CalloutCodeError(snippet.site, error.message, { cause: error });
+    throw error;
+  } finally {
+    scope.snippet = null;
+  }
+}
+
+/** Answers the client with a callout error policy reply (decision 8): plain text, no Content-Type. */
+export function exitWithError(run: RequestRun, status: number, message: string): void {
+  run.finished = true;
+  if (run.exchange.response.exit) return;
+  run.exchange.response.exit = { status, body: Buffer.from(message), headers: [] };
+}
+
+export type { CalloutConfig };

@@ -1,0 +1,71 @@
+// Template values of the config (url, custom values, error_response_msg), compiled once. A value
+// without template syntax is a constant and never enters the VM.
+import type { LuaEngine } from '../../lua/engine';
+import { LuaError } from '../../lua/errors';
+import type { PdkScope } from '../../pdk/scope';
+import { loadCompileTemplate } from './template-loader';
+import { hasTemplateSyntax } from '../../template/parse';
+import { CalloutCodeError } from './errors';
+import type { CustomMap } from './config';
+
+export const CHUNK_NAME = 'request-callout';
+
+export interface TextValue {
+  /** Where the value comes from, e.g. `callouts[1].request.headers.custom.X-A` (for logs). */
+  readonly site: string;
+  /** The value itself when it has no template syntax. */
+  readonly constant: string | null;
+  /** Renders against the request of `scope`; throws CalloutCodeError on a Lua error. */
+  render(scope: PdkScope): string | Promise<string>;
+}
+
+function wrap(site: string, error: unknown): Error {
+  if (error instanceof LuaError) return new CalloutCodeError(site, error.message, { cause: error });
+  if (error instanceof CalloutCodeError) return error;
+  return new CalloutCodeError(site, error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+export function compileText(engine: LuaEngine, text: string, site: string): TextValue {
+  if (!hasTemplateSyntax(text)) return { site, constant: text, render: () => text };
+  const template = loadCompileTemplate()(engine, text, CHUNK_NAME);
+  return {
+    site,
+    constant: null,
+    render(scope: PdkScope): string | Promise<string> {
+      let out: string | Promise<string>;
+      try {
+        out = template.render(scope);
+      } catch (error) {
+        throw wrap(site, error);
+      }
+      return typeof out === 'string' ? out : out.catch((error: unknown) => { throw wrap(site, error); });
+    },
+  };
+}
+
+/** One entry of a compiled `custom` map: null removes the field. */
+export interface CustomEntry {
+  readonly name: string;
+  readonly value: TextValue | null;
+}
+
+export function compileCustom(engine: LuaEngine, custom: CustomMap, site: string): CustomEntry[] | null {
+  if (!custom) return null;
+  const entries = Object.entries(custom);
+  if (entries.length === 0) return null;
+  return entries.map(([name, value]) => ({
+    name,
+    value: value === null ? null : compileText(engine, value, `${site}.${name}`),
+  }));
+}
+
+/** Renders every entry first (all templates see the same request state), in config order. */
+export async function renderCustom(entries: readonly CustomEntry[], scope: PdkScope): Promise<Array<[string, string | null]>> {
+  const out: Array<[string, string | null]> = [];
+  for (const entry of entries) {
+    if (entry.value === null) { out.push([entry.name, null]); continue; }
+    const v = entry.value.render(scope);
+    out.push([entry.name, typeof v === 'string' ? v : await v]);
+  }
+  return out;
+}
