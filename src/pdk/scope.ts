@@ -14,6 +14,11 @@ export interface PdkScope {
   plugin: { readonly name: string; readonly id: string } | null;
   /** Where the running snippet came from (e.g. `callouts[1].request.by_lua`), for log lines. */
   snippet: string | null;
+  /**
+   * Set while a template renders: templates are synchronous, so PDK functions that would wait on
+   * the host (reading an unread request body) raise an error instead.
+   */
+  noWait?: boolean;
 }
 
 export function createScope(exchange: Exchange): PdkScope {

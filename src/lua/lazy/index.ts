@@ -1,0 +1,188 @@
+// Lazy marshalling: a JS object or array (a decoded JSON body, a callout response) crosses into Lua
+// as an empty table whose metatable builds each child the first time Lua reads it, then rawsets it
+// so later reads and writes are plain table operations. `pairs`, `#` and the host helpers
+// (`materializeDeep`) build everything first. A fully built table loses its lazy metatable (arrays
+// get cjson's array_mt when one is registered), so from then on it is an ordinary table.
+import { lua, lauxlib } from '../fengari';
+import type { LuaState, LuaCFunction } from '../fengari';
+import { pushValue, pushString, LUA_NULL } from '../marshal';
+import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
+
+export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+/** What a lazy table still owes Lua: its JS source and the keys Lua has already seen or written. */
+export interface LazySource {
+  readonly value: LazyContainer;
+  readonly isArray: boolean;
+  /** Keys materialised, written or deleted by Lua: the raw table is authoritative for them. */
+  readonly done: Set<string | number>;
+  /** What a JS null becomes: nil, or a light userdata sentinel (cjson.null for JSON). */
+  readonly nullAs: object | null;
+}
+
+const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
+// Keyed by fengari's table object (lua_topointer): entries vanish with the table.
+const sources = new WeakMap<object, LazySource>();
+const decoder = new TextDecoder();
+
+function isContainer(value: unknown): value is LazyContainer {
+  return typeof value === 'object' && value !== null && value !== LUA_NULL && !(value instanceof Uint8Array);
+}
+
+/** The JS source behind the table at `idx`, or undefined for an ordinary (or fully built) table. */
+export function lazySourceOf(L: LuaState, idx: number): LazySource | undefined {
+  if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) return undefined;
+  const p = lua.lua_topointer(L, idx) as object | null;
+  return p ? sources.get(p) : undefined;
+}
+
+/** Child of a lazy source under a Lua key (number keys index arrays 1-based), or undefined. */
+export function sourceChild(source: LazySource, key: string | number): unknown {
+  if (source.isArray) {
+    if (typeof key !== 'number' || !Number.isInteger(key) || key < 1) return undefined;
+    return (source.value as readonly unknown[])[key - 1];
+  }
+  if (typeof key !== 'string') return undefined;
+  const obj = source.value as Record<string, unknown>;
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** Pushes `value`: containers as lazy tables, everything else as marshal.pushValue does (null → nil). */
+export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = null): void {
+  if (value === null && nullAs !== null) { lua.lua_pushlightuserdata(L, nullAs); return; }
+  if (!isContainer(value)) { pushValue(L, value); return; }
+  lua.lua_createtable(L, 0, 0);
+  pushLazyMeta(L);
+  lua.lua_setmetatable(L, -2);
+  sources.set(lua.lua_topointer(L, -1) as object, { value, isArray: Array.isArray(value), done: new Set(), nullAs });
+}
+
+/** Pushes a decoded JSON value (JSON.parse output) lazily; JSON null becomes cjson.null. */
+export function pushLazyJson(L: LuaState, value: unknown): void {
+  pushLazy(L, value, JSON_NULL);
+}
+
+function pushLazyMeta(L: LuaState): void {
+  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, META_KEY) === lua.LUA_TTABLE) return;
+  lua.lua_pop(L, 1);
+  lua.lua_createtable(L, 0, 5);
+  setField(L, '__index', lazyIndex);
+  setField(L, '__newindex', lazyNewIndex);
+  setField(L, '__pairs', lazyPairs);
+  setField(L, '__len', lazyLen);
+  // Snippets in `on` mode must not swap the metatable out from under the JS source.
+  lua.lua_pushboolean(L, false);
+  lua.lua_setfield(L, -2, '__metatable');
+  lua.lua_pushvalue(L, -1);
+  lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, META_KEY);
+}
+
+function setField(L: LuaState, name: string, fn: LuaCFunction): void {
+  lua.lua_pushcfunction(L, fn);
+  lua.lua_setfield(L, -2, name);
+}
+
+/** The key at `idx` as a JS key, or null for keys a JSON source can never hold. */
+function keyAt(L: LuaState, idx: number): string | number | null {
+  const t = lua.lua_type(L, idx);
+  if (t === lua.LUA_TNUMBER) return lua.lua_tonumber(L, idx);
+  if (t === lua.LUA_TSTRING) return decoder.decode(lua.lua_tolstring(L, idx)!);
+  return null;
+}
+
+const lazyIndex: LuaCFunction = (L) => {
+  const source = lazySourceOf(L, 1);
+  const key = keyAt(L, 2);
+  if (!source || key === null || source.done.has(key)) { lua.lua_pushnil(L); return 1; }
+  const child = sourceChild(source, key);
+  source.done.add(key);
+  if (child === undefined || (child === null && source.nullAs === null)) { lua.lua_pushnil(L); return 1; }
+  lua.lua_settop(L, 2);
+  pushLazy(L, child, source.nullAs);
+  lua.lua_pushvalue(L, 2);
+  lua.lua_pushvalue(L, -2);
+  lua.lua_rawset(L, 1);
+  return 1;
+};
+
+const lazyNewIndex: LuaCFunction = (L) => {
+  const source = lazySourceOf(L, 1);
+  const key = keyAt(L, 2);
+  if (source && key !== null) source.done.add(key);
+  lua.lua_settop(L, 3);
+  lua.lua_rawset(L, 1);
+  return 0;
+};
+
+const lazyPairs: LuaCFunction = (L) => {
+  materialize(L, 1);
+  lua.lua_pushcfunction(L, rawNext);
+  lua.lua_pushvalue(L, 1);
+  lua.lua_pushnil(L);
+  return 3;
+};
+
+const rawNext: LuaCFunction = (L) => {
+  lua.lua_settop(L, 2);
+  if (lua.lua_next(L, 1)) return 2;
+  lua.lua_pushnil(L);
+  return 1;
+};
+
+const lazyLen: LuaCFunction = (L) => {
+  materialize(L, 1);
+  lua.lua_pushinteger(L, lua.lua_rawlen(L, 1));
+  return 1;
+};
+
+/**
+ * Builds every child of the lazy table at `idx` that Lua has not seen yet (one level), then
+ * turns it into an ordinary table. No-op on other values.
+ */
+export function materialize(L: LuaState, idx: number): void {
+  const source = lazySourceOf(L, idx);
+  if (!source) return;
+  const t = lua.lua_absindex(L, idx);
+  lauxlib.luaL_checkstack(L, 3, 'building a lazy table');
+  if (source.isArray) {
+    const arr = source.value as readonly unknown[];
+    for (let i = 0; i < arr.length; i++) {
+      if (source.done.has(i + 1) || arr[i] === undefined) continue;
+      pushLazy(L, arr[i], source.nullAs);
+      lua.lua_rawseti(L, t, i + 1);
+    }
+  } else {
+    for (const [k, v] of Object.entries(source.value)) {
+      if (v === undefined || source.done.has(k)) continue;
+      pushString(L, k);
+      pushLazy(L, v, source.nullAs);
+      lua.lua_rawset(L, t);
+    }
+  }
+  sources.delete(lua.lua_topointer(L, t) as object);
+  // A decoded JSON array keeps encoding as an array once built (cjson's decode_array_with_array_mt).
+  if (!source.isArray || lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT_KEY) !== lua.LUA_TTABLE) {
+    if (source.isArray) lua.lua_pop(L, 1);
+    lua.lua_pushnil(L);
+  }
+  lua.lua_setmetatable(L, t);
+}
+
+/**
+ * Builds the table at `idx` and every lazy table reachable from it, so raw readers (cjson.encode,
+ * marshal.toValue) see the full content. Cycles are safe: a built table is no longer lazy.
+ */
+export function materializeDeep(L: LuaState, idx: number, seen: Set<object> = new Set(), depth = 0): void {
+  if (lua.lua_type(L, idx) !== lua.LUA_TTABLE || depth > 1000) return;
+  const t = lua.lua_absindex(L, idx);
+  const p = lua.lua_topointer(L, t) as object;
+  if (seen.has(p)) return;
+  seen.add(p);
+  materialize(L, t);
+  lauxlib.luaL_checkstack(L, 4, 'building a lazy table');
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, t)) {
+    if (lua.lua_type(L, -1) === lua.LUA_TTABLE) materializeDeep(L, -1, seen, depth + 1);
+    lua.lua_pop(L, 1);
+  }
+}

@@ -1,0 +1,62 @@
+// kong.ctx: per-request tables, created on first access and held as registry references in the
+// scope until releaseScope. `shared` is one table for every plugin; `plugin` is one per instance.
+import { lua } from '../lua/fengari';
+import type { LuaState, LuaCFunction } from '../lua/fengari';
+import type { LuaEngine } from '../lua/engine';
+import type { PdkScope } from './scope';
+import { luaToString, raise, scopeOf, stringArg } from './lua-util';
+
+export const SHARED_REF = 'kong.ctx.shared';
+
+/** Pushes the per-request table stored under `key` in the scope, creating it on first use. */
+export function pushRequestTable(engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
+  const ref = scope.refs.get(key);
+  if (ref !== undefined) {
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+    return;
+  }
+  lua.lua_createtable(L, 0, 4);
+  lua.lua_pushvalue(L, -1);
+  scope.refs.set(key, engine.ref(L));
+}
+
+/** Pushes kong.ctx.shared.<field> of the scope (nil when the shared table does not exist yet). */
+export function pushSharedField(L: LuaState, scope: PdkScope, field: string): void {
+  const ref = scope.refs.get(SHARED_REF);
+  if (ref === undefined) { lua.lua_pushnil(L); return; }
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+  lua.lua_getfield(L, -1, field);
+  lua.lua_remove(L, -2);
+}
+
+/** Releases the per-request tables of a finished request. */
+export function releaseScope(engine: LuaEngine, scope: PdkScope): void {
+  for (const ref of scope.refs.values()) engine.unref(ref);
+  scope.refs.clear();
+}
+
+/** Pushes the kong.ctx table: a live object (it has a metatable, so the sandbox does not copy it). */
+export function pushCtxTable(engine: LuaEngine, L: LuaState): void {
+  const index: LuaCFunction = (L2) => {
+    const key = stringArg(L2, 2);
+    if (key === 'shared') {
+      pushRequestTable(engine, L2, scopeOf(engine, L2), SHARED_REF);
+    } else if (key === 'plugin') {
+      const scope = scopeOf(engine, L2);
+      pushRequestTable(engine, L2, scope, `kong.ctx.plugin:${scope.plugin?.id ?? ''}`);
+    } else {
+      lua.lua_pushnil(L2);
+    }
+    return 1;
+  };
+  const newIndex: LuaCFunction = (L2) => raise(L2, `Cannot modify kong.ctx.${luaToString(L2, 2)}. Protected by the sandbox.`);
+  lua.lua_createtable(L, 0, 0);
+  lua.lua_createtable(L, 0, 3);
+  lua.lua_pushcfunction(L, index);
+  lua.lua_setfield(L, -2, '__index');
+  lua.lua_pushcfunction(L, newIndex);
+  lua.lua_setfield(L, -2, '__newindex');
+  lua.lua_pushboolean(L, false);
+  lua.lua_setfield(L, -2, '__metatable');
+  lua.lua_setmetatable(L, -2);
+}
