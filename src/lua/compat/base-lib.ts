@@ -6,7 +6,10 @@ import { checkInt, bytesToLatin1, raise, setFunctions } from './lua-helpers';
 import { scanInteger, scanLuaNumber } from './number-scan';
 
 export interface LoadstringOptions {
-  /** Pushes the table a loadstring'ed chunk reads unknown globals from (default: the global table). */
+  /**
+   * Pushes the table a loadstring'ed chunk reads unknown globals from. Default: the caller's _ENV
+   * (so the loaded code sees the caller's globals, as in LuaJIT), else the global table.
+   */
   pushBase?: (L: LuaState) => void;
   /** Rewrites chunk source before compiling (the engine's integer-literal floatify). */
   transformSource?: (source: Uint8Array) => Uint8Array;
@@ -77,8 +80,41 @@ function pushScanned(L: LuaState, n: number | undefined): number {
   return 1;
 }
 
+interface DebugApi {
+  lua_Debug: new () => object;
+  lua_getstack(L: LuaState, level: number, ar: object): boolean;
+  lua_getlocal(L: LuaState, ar: object, n: number): Uint8Array | null;
+  lua_getinfo(L: LuaState, what: Uint8Array, ar: object): boolean;
+}
+const debugApi = lua as unknown as DebugApi;
+const ENV_NAME = '_ENV';
+const isEnvName = (name: Uint8Array | null): boolean => name !== null && bytesToLatin1(name) === ENV_NAME;
+
+/** Pushes the _ENV of the Lua function calling us (a local or an upvalue); false when there is none. */
+function pushCallerEnv(L: LuaState): boolean {
+  const ar = new debugApi.lua_Debug();
+  if (!debugApi.lua_getstack(L, 1, ar)) return false;
+  for (let n = 1; ; n++) {
+    const name = debugApi.lua_getlocal(L, ar, n);
+    if (name === null) break;
+    if (isEnvName(name)) return true;
+    lua.lua_pop(L, 1);
+  }
+  debugApi.lua_getinfo(L, toLuaString('f'), ar);
+  for (let i = 1; ; i++) {
+    const name = lua.lua_getupvalue(L, -1, i);
+    if (name === null) break;
+    if (isEnvName(name)) { lua.lua_remove(L, -2); return true; }
+    lua.lua_pop(L, 1);
+  }
+  lua.lua_pop(L, 1);
+  return false;
+}
+
 function makeLoadstring(options: LoadstringOptions): LuaCFunction {
-  const pushBase = options.pushBase ?? ((L: LuaState) => { lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS); });
+  const pushBase = options.pushBase ?? ((L: LuaState) => {
+    if (!pushCallerEnv(L)) lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
+  });
   return (L) => {
     const source = lauxlib.luaL_checklstring(L, 1);
     const chunkName = lauxlib.luaL_optlstring(L, 2, source)!;

@@ -2,7 +2,8 @@
 // os.time()*1000), table fields and timestamps are truncated rather than rejected.
 import { lua, lauxlib, toLuaString } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
-import { getLibraryFunction, patchLibrary, raise } from './lua-helpers';
+import { patchLibrary, raise } from './lua-helpers';
+import { osDate } from './os-date';
 
 function field(L: LuaState, key: string, def: number | undefined): number {
   const type = lua.lua_getfield(L, 1, toLuaString(key));
@@ -39,24 +40,12 @@ const time: LuaCFunction = (L) => {
 };
 
 const difftime: LuaCFunction = (L) => {
-  const t2 = lauxlib.luaL_checknumber(L, 1);
-  const t1 = lua.lua_isnoneornil(L, 2) ? 0 : lauxlib.luaL_checknumber(L, 2);
+  const t2 = Math.trunc(lauxlib.luaL_checknumber(L, 1));
+  const t1 = lua.lua_isnoneornil(L, 2) ? 0 : Math.trunc(lauxlib.luaL_checknumber(L, 2));
   lua.lua_pushnumber(L, t2 - t1);
   return 1;
 };
 
-function truncatingDate(original: LuaCFunction): LuaCFunction {
-  return (L) => {
-    if (lua.lua_type(L, 2) === lua.LUA_TNUMBER || (lua.lua_type(L, 2) === lua.LUA_TSTRING && lua.lua_isnumber(L, 2))) {
-      const t = Math.trunc(lua.lua_tonumber(L, 2));
-      if (t >= -2147483648 && t <= 2147483647) lua.lua_pushinteger(L, t);
-      else lua.lua_pushnumber(L, t);
-      lua.lua_replace(L, 2);
-    }
-    return original(L);
-  };
-}
-
 export function installOs(L: LuaState): void {
-  patchLibrary(L, 'os', { time, difftime, date: truncatingDate(getLibraryFunction(L, 'os', 'date')) });
+  patchLibrary(L, 'os', { time, difftime, date: osDate });
 }

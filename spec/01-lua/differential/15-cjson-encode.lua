@@ -1,0 +1,23 @@
+-- cjson.encode (order-independent output only)
+local cjson = require "cjson"
+local function e(v) local ok, s = pcall(cjson.encode, v) return ok and s or ("ERR " .. s) end
+local function sorted(s) local t = {} for c in s:gmatch(".") do t[#t + 1] = c end table.sort(t) return table.concat(t) end
+print("scalars", e(1), e(-1.5), e("x"), e(true), e(false), e(cjson.null), e(nil))
+print("arrays", e({1, 2, 3}), e({"a", {"b"}}), e({1, nil, 3}), e({[1] = 1, [3] = 3}), e({}))
+print("sparse", e({[20] = 1}), e({[10] = 1}), e({[1] = 1, [11] = 2}), e({[1] = 1, [2] = 2, [5] = 5}))
+print("objects", e({a = 1}), e({a = {b = {c = "d"}}}), e({[1.5] = 1}), e({[-1] = 1}), e({[0] = "z"}))
+print("mixed keys", sorted(e({1, 2, a = 3})), sorted(e({x = 1, y = 2, z = 3})))
+print("numbers", e({0.1, 1/3, 1e15, 1e16, 2^53, 3.0, -0.0, 123456789012, 1e-7, 100, -5}))
+print("numbers2", e(1e300), e(5e-324), e(2^63), e(0.5), e(1e14), e(123456.789))
+print("strings", e("a/b\"c\\d\n\t\r\b\f\1\31\127 é"), e(""), e("\0"), e("\255\128"))
+print("string keys escaped", e({["a/b"] = 1}), e({["\n"] = true}))
+print("number keys", e({[1] = 1, [1.5] = 2}) == '{"1":1,"1.5":2}' or e({[1] = 1, [1.5] = 2}) == '{"1.5":2,"1":1}')
+print("nested", e({{{{}}}}), e({a = {}}), e({{}, {}}))
+print("null in array", e({cjson.null, 1}), e({a = cjson.null}))
+print("errors", e({[true] = 1}), e({f = print}), e(0/0), e(1/0), e(-1/0), e(print))
+print("errors2", e({[{}] = 1}), e(coroutine.create(function() end)), e({1, 2, print}))
+print("deep", (function() local t = {} local c = t for i = 1, 999 do c[1] = {} c = c[1] end return #e(t) end)())
+print("too deep", (function() local t = {} local c = t for i = 1, 1001 do c[1] = {} c = c[1] end return e(t) end)())
+print("sparse config", cjson.encode_sparse_array(true), e({[20] = 1}), cjson.encode_sparse_array(false))
+print("arg count", pcall(function() local s = cjson.encode() return s end))
+print("arg count2", pcall(function() local s = cjson.encode(1, 2) return s end))

@@ -1,0 +1,18 @@
+-- cjson configuration functions shared by Debian's lua-cjson and Kong's OpenResty fork
+local cjson = require "cjson"
+print("precision default", cjson.encode_number_precision(), cjson.encode(1/3))
+print("precision 3", cjson.encode_number_precision(3), cjson.encode({1/3, 12345, 0.5}), cjson.encode_number_precision(14))
+print("sparse defaults", cjson.encode_sparse_array())
+print("sparse ratio", cjson.encode_sparse_array(false, 3, 2), pcall(cjson.encode, {[1] = 1, [4] = 4}))
+print("sparse ratio ok", cjson.encode({[1] = 1, [3] = 3}), cjson.encode_sparse_array(false, 2, 10))
+print("max depth", cjson.encode_max_depth(), cjson.encode_max_depth(2), pcall(cjson.encode, {{{1}}}), cjson.encode_max_depth(1000))
+print("decode depth", cjson.decode_max_depth(2), pcall(cjson.decode, "[[[1]]]"), cjson.decode_max_depth(1000))
+print("invalid numbers", cjson.encode_invalid_numbers(), cjson.encode_invalid_numbers(true), cjson.encode(1/0), cjson.encode(-1/0), cjson.encode_invalid_numbers(false))
+print("decode invalid", cjson.decode_invalid_numbers(false), pcall(cjson.decode, "NaN"), pcall(cjson.decode, "01"), pcall(cjson.decode, "0x10"), cjson.decode_invalid_numbers(true))
+print("keep buffer", cjson.encode_keep_buffer(), cjson.encode_keep_buffer(false), cjson.encode_keep_buffer(true))
+print("new instance", (function() local c2 = cjson.new() c2.encode_number_precision(5) return c2.encode(1/3), cjson.encode(1/3) end)())
+print("safe encode", (function() local safe = require "cjson.safe" return safe.encode(function() end) end)())
+print("safe decode", (function() local safe = require "cjson.safe" return safe.decode("{bad") end)())
+print("safe ok", (function() local safe = require "cjson.safe" return safe.encode({1}), safe.decode("[2]")[1] end)())
+print("option strings", cjson.encode_keep_buffer("off"), cjson.encode_keep_buffer("on"), pcall(cjson.encode_keep_buffer, "maybe"))
+print("module fields", type(cjson.null), type(cjson.new), type(cjson.encode), type(cjson.decode))
