@@ -1,0 +1,182 @@
+// Rendering of templates whose expressions are plain field paths (`headers.x`, `headers["X-T"]`,
+// `query_params.lang`, `uri_captures[1]`, `callouts.c.response.body.token`) without entering the
+// VM. It reads the same data the Lua path reads and formats it the same way; whenever the Lua path
+// could do something else — an error (indexing nil), a table or userdata result, a metatable it
+// does not know, a truncated header table — it answers BAIL and the caller renders in the VM.
+// spec/02-template/fast-path.spec.ts checks both paths agree on generated inputs.
+import { lua } from '../lua/fengari';
+import type { LuaState } from '../lua/fengari';
+import type { LuaEngine } from '../lua/engine';
+import { toText } from '../lua/marshal';
+import { luaNumberToString } from '../lua/number-format';
+import { lazySourceOf, sourceChild } from '../lua/lazy';
+import type { TemplatePiece } from './parse';
+import type { PdkScope } from '../pdk/scope';
+import { SHARED_REF } from '../pdk/ctx';
+import { clientQuery } from '../pdk/request';
+import { DEFAULT_MAX_HEADERS, headerLineCount, normalizeHeaderKey } from '../pdk/headers-table';
+
+export const BAIL = Symbol('bail to the VM');
+type Key = string | number;
+type Root = 'headers' | 'query_params' | 'uri_captures' | 'callouts' | 'shared';
+const ROOTS = new Set<string>(['headers', 'query_params', 'uri_captures', 'callouts', 'shared']);
+
+export type FastPiece = { readonly text: string } | { readonly root: Root; readonly keys: readonly Key[] };
+
+const STEP = /^\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(\d{1,9}))\s*\])/;
+
+/** The path of a plain field-path expression, or null when the expression is anything else. */
+export function parseFieldPath(code: string): { root: Root; keys: Key[] } | null {
+  const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(code);
+  if (!head || !ROOTS.has(head[1])) return null;
+  const keys: Key[] = [];
+  let rest = code.slice(head[0].length);
+  while (rest.trim() !== '') {
+    const m = STEP.exec(rest);
+    if (!m) return null;
+    keys.push(m[1] ?? m[2] ?? m[3] ?? Number(m[4]));
+    rest = rest.slice(m[0].length);
+  }
+  return { root: head[1] as Root, keys };
+}
+
+/** Fast pieces of a template, or null when some piece needs the VM (`#` lines, other code). */
+export function planFastPath(pieces: readonly TemplatePiece[]): FastPiece[] | null {
+  const out: FastPiece[] = [];
+  for (const p of pieces) {
+    if (p.kind === 'lua') return null;
+    if (p.kind === 'text') { out.push({ text: p.text }); continue; }
+    const path = parseFieldPath(p.code);
+    if (!path) return null;
+    out.push(path);
+  }
+  return out;
+}
+
+const HEADER_LINES = Symbol('template.header-lines');
+
+/** A value while walking: JS data (from the exchange or a lazy source) or a Lua value on the stack. */
+interface JsValue { readonly js: unknown; readonly nullAs: object | null }
+
+function stringify(v: unknown): string | typeof BAIL {
+  if (v === undefined || v === null || v === false) return '';
+  if (v === true) return 'true';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return luaNumberToString(v);
+  return BAIL;
+}
+
+function indexJs(value: JsValue, key: Key): JsValue | typeof BAIL {
+  const v = value.js;
+  if (v === undefined || (v === null && value.nullAs === null)) return BAIL; // indexing nil: the VM raises
+  if (Array.isArray(v)) return { js: typeof key === 'number' && key >= 1 ? v[key - 1] : undefined, nullAs: value.nullAs };
+  if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && v !== value.nullAs) {
+    return { js: typeof key === 'string' && Object.prototype.hasOwnProperty.call(v, key) ? (v as Record<string, unknown>)[key] : undefined, nullAs: value.nullAs };
+  }
+  return BAIL; // strings have methods, numbers and booleans raise: leave it to the VM
+}
+
+function headerValue(scope: PdkScope, key: Key): unknown | typeof BAIL {
+  const exchange = scope.exchange;
+  let lines = exchange.ctx.get(HEADER_LINES) as number | undefined;
+  if (lines === undefined) {
+    lines = headerLineCount(exchange.request.headers);
+    exchange.ctx.set(HEADER_LINES, lines);
+  }
+  if (lines > DEFAULT_MAX_HEADERS) return BAIL;
+  if (typeof key !== 'string') return undefined;
+  const headers = exchange.request.headers;
+  let name: string | null = null;
+  if (key === key.toLowerCase() && headers.has(key)) name = key;
+  else {
+    const normalized = normalizeHeaderKey(key);
+    if (normalized !== key && headers.has(normalized)) name = normalized;
+  }
+  if (name === null) return undefined;
+  const values = headers.getAll(name);
+  return values.length === 1 ? values[0] : values;
+}
+
+function queryValue(scope: PdkScope, key: Key): unknown {
+  return typeof key === 'string' ? clientQuery(scope).get(key) : undefined;
+}
+
+function captureValue(scope: PdkScope, key: Key): unknown {
+  const captures = scope.exchange.route?.uriCaptures;
+  if (!captures) return undefined;
+  if (typeof key === 'number') return captures.unnamed[key];
+  return Object.prototype.hasOwnProperty.call(captures.named, key) ? captures.named[key] : undefined;
+}
+
+/** Walks a path that starts in a Lua table (kong.ctx.shared); the stack is restored by the caller. */
+function walkLua(L: LuaState, keys: readonly Key[], from: number): string | typeof BAIL {
+  for (let i = from; i < keys.length; i++) {
+    const type = lua.lua_type(L, -1);
+    if (type !== lua.LUA_TTABLE) return BAIL;
+    const key = keys[i];
+    if (typeof key === 'number') lua.lua_pushinteger(L, key);
+    else lua.lua_pushstring(L, key);
+    lua.lua_rawget(L, -2);
+    if (lua.lua_type(L, -1) !== lua.LUA_TNIL) continue;
+    lua.lua_pop(L, 1);
+    const source = lazySourceOf(L, -1);
+    if (source) {
+      if (source.done.has(key)) { lua.lua_pushnil(L); continue; }
+      let value: JsValue | typeof BAIL = { js: sourceChild(source, key), nullAs: source.nullAs };
+      for (let j = i + 1; j < keys.length && value !== BAIL; j++) value = indexJs(value, keys[j]);
+      if (value === BAIL) return BAIL;
+      return value.js === null && value.nullAs !== null ? BAIL : stringify(value.js);
+    }
+    if (lua.lua_getmetatable(L, -1)) return BAIL;
+    lua.lua_pushnil(L);
+  }
+  switch (lua.lua_type(L, -1)) {
+    case lua.LUA_TNIL: return '';
+    case lua.LUA_TBOOLEAN: return lua.lua_toboolean(L, -1) ? 'true' : '';
+    case lua.LUA_TNUMBER: return luaNumberToString(lua.lua_tonumber(L, -1));
+    case lua.LUA_TSTRING: return toText(L, -1) ?? '';
+    default: return BAIL;
+  }
+}
+
+function evaluate(engine: LuaEngine, scope: PdkScope, root: Root, keys: readonly Key[]): string | typeof BAIL {
+  if (root === 'callouts' || root === 'shared') {
+    const ref = scope.refs.get(SHARED_REF);
+    if (ref === undefined) {
+      // No kong.ctx.shared yet: `shared` is a fresh empty table, `callouts` is nil.
+      if (root === 'shared') return keys.length === 0 ? BAIL : keys.length === 1 ? '' : BAIL;
+      return keys.length === 0 ? '' : BAIL;
+    }
+    const L = engine.L;
+    const top = lua.lua_gettop(L);
+    try {
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+      if (root === 'callouts') {
+        lua.lua_pushstring(L, 'callouts');
+        lua.lua_rawget(L, -2);
+        if (lua.lua_type(L, -1) === lua.LUA_TNIL && lua.lua_getmetatable(L, -2)) return BAIL;
+      }
+      return walkLua(L, keys, 0);
+    } finally {
+      lua.lua_settop(L, top);
+    }
+  }
+  if (keys.length === 0) return BAIL; // the shortcut table itself prints as "table: 0x..."
+  const first = root === 'headers' ? headerValue(scope, keys[0]) : root === 'query_params' ? queryValue(scope, keys[0]) : captureValue(scope, keys[0]);
+  if (first === BAIL) return BAIL;
+  let value: JsValue | typeof BAIL = { js: first, nullAs: null };
+  for (let i = 1; i < keys.length && value !== BAIL; i++) value = indexJs(value, keys[i]);
+  return value === BAIL ? BAIL : stringify(value.js);
+}
+
+/** Renders the pieces in JS, or returns BAIL when the VM must render this request. */
+export function renderFast(engine: LuaEngine, scope: PdkScope, pieces: readonly FastPiece[]): string | typeof BAIL {
+  let out = '';
+  for (const p of pieces) {
+    if ('text' in p) { out += p.text; continue; }
+    const s = evaluate(engine, scope, p.root, p.keys);
+    if (s === BAIL) return BAIL;
+    out += s;
+  }
+  return out;
+}
