@@ -111,6 +111,7 @@ export class Gateway {
       server.close(() => resolve());
       server.closeIdleConnections();
     })));
+    this.logger.log('notice', 'no longer accepting connections; waiting for requests in flight');
     const grace = setTimeout(() => { for (const server of this.servers) server.closeAllConnections(); },
       this.options.stopGraceMs ?? 30_000);
     grace.unref();

@@ -20,29 +20,31 @@ function gatewayHeaders(ctx: GeneratedResponseContext, headers: string[]): void 
   if (ctx.workerHeader) headers.push('X-Luagate-Worker', ctx.workerHeader);
 }
 
-function send(res: ServerResponse, status: number, headers: string[], body: Uint8Array | null, ctx: GeneratedResponseContext): void {
+/** Returns the number of body bytes sent. */
+function send(res: ServerResponse, status: number, headers: string[], body: Uint8Array | null, ctx: GeneratedResponseContext): number {
   if (res.headersSent) {
     res.destroy();
-    return;
+    return 0;
   }
   if (ctx.draining) res.shouldKeepAlive = false;
   headers.push('Content-Length', String(body ? body.byteLength : 0));
   res.writeHead(status, headers);
   res.end(body ?? undefined);
+  return body ? body.byteLength : 0;
 }
 
 export function sendGatewayError(res: ServerResponse, error: GatewayErrorResponse, ctx: GeneratedResponseContext,
-  extra: ReadonlyArray<[string, string]> = []): void {
+  extra: ReadonlyArray<[string, string]> = []): number {
   const headers: string[] = ['Content-Type', JSON_CONTENT_TYPE];
   for (const [name, value] of extra) headers.push(name, value);
   gatewayHeaders(ctx, headers);
-  send(res, error.status, headers, errorBody(error), ctx);
+  return send(res, error.status, headers, errorBody(error), ctx);
 }
 
 const EXIT_SKIPPED = new Set(['content-length', 'transfer-encoding', 'connection']);
 
 /** A plugin short-circuit: headers set earlier on the response, then the exit's own. */
-export function sendExit(res: ServerResponse, exit: ExitResponse, earlier: HeaderMap, ctx: GeneratedResponseContext): void {
+export function sendExit(res: ServerResponse, exit: ExitResponse, earlier: HeaderMap, ctx: GeneratedResponseContext): number {
   const merged = new Map<string, Array<[string, string]>>();
   for (const [name, value] of earlier.entries()) pushField(merged, name, value, false);
   const replaced = new Set<string>();
@@ -57,7 +59,7 @@ export function sendExit(res: ServerResponse, exit: ExitResponse, earlier: Heade
     for (const [name, value] of fields) headers.push(name, value);
   }
   gatewayHeaders(ctx, headers);
-  send(res, exit.status, headers, exit.body, ctx);
+  return send(res, exit.status, headers, exit.body, ctx);
 }
 
 function pushField(merged: Map<string, Array<[string, string]>>, name: string, value: string, replace: boolean): void {

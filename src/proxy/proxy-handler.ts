@@ -49,7 +49,7 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, p
   };
   const fail = (error: GatewayErrorResponse, extra?: ReadonlyArray<[string, string]>): void => {
     state.status = error.status;
-    sendGatewayError(res, error, generated, extra);
+    state.bytesSent = sendGatewayError(res, error, generated, extra);
   };
 
   const match = plan.router.match({
