@@ -1,8 +1,8 @@
 // Every plugin luagate implements, by name, and the process runtime they are created with.
 // `luagate start` calls createPluginSetup(settings) once per process.
-import * as path from 'node:path';
 import type { Settings } from '../config/types';
 import { LuaEngine } from '../lua/engine';
+import { installPdk } from '../pdk';
 import { GatewayLogger } from '../proxy/log';
 import type { PluginFactory } from './plugin';
 import { requestCalloutFactory, type PluginRuntime } from './request-callout';
@@ -18,20 +18,6 @@ export interface PluginSetup {
   readonly runtime: PluginRuntime;
 }
 
-type InstallPdk = (engine: LuaEngine) => void;
-
-/** The PDK installer (src/pdk), looked up at run time while that module is being written. */
-function findInstallPdk(): InstallPdk | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(__dirname, '..', 'pdk')) as { installPdk?: InstallPdk };
-    return mod.installPdk ?? null;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') return null;
-    throw error;
-  }
-}
-
 /** One Lua engine per process, with the PDK installed and sealed. */
 export function createLuaEngine(settings: Settings): LuaEngine {
   const engine = new LuaEngine({
@@ -42,7 +28,7 @@ export function createLuaEngine(settings: Settings): LuaEngine {
     maxStringBytes: settings.lua_max_string_bytes,
     maxPatternSteps: settings.lua_max_pattern_steps,
   });
-  findInstallPdk()?.(engine);
+  installPdk(engine);
   engine.seal();
   return engine;
 }

@@ -2,7 +2,7 @@
 // create an entry, append retries, store a response and read params/responses back. They go through
 // `kong.ctx.shared` like any snippet, so the PDK decides where the per-request table lives.
 import { lua } from '../../lua/fengari';
-import type { LuaState } from '../../lua/fengari';
+import type { LuaCFunction, LuaState } from '../../lua/fengari';
 import type { CompiledChunk, LuaEngine, LuaEnv } from '../../lua/engine';
 import { LUA_NULL, pushValue, toBytes, toValue } from '../../lua/marshal';
 import { materializeDeep, pushLazy } from '../../lua/lazy';
@@ -23,9 +23,6 @@ const SOURCES = {
   response: 'local name, has, status, headers, body = ... ' + ENTRY +
     'if not e then return end ' +
     'if not has then e.response = nil; return end ' +
-    'if headers then local m = __ci_headers; if not m then m = { __index = function(t, k) ' +
-    'if type(k) == "string" then local l = k:lower(); if l ~= k then return rawget(t, l) end end end }; ' +
-    '__ci_headers = m end setmetatable(headers, m) end ' +
     'e.response = { status = status, headers = headers, body = body }',
   params: 'local name = ... ' + ENTRY +
     'if not e then return false end ' +
@@ -74,9 +71,40 @@ export class LazyValue {
   constructor(readonly value: unknown) {}
 }
 
-/** A JS value pushed eagerly, except LazyValue wrappers (lazy) and LUA_NULL (cjson.null). */
+/** Response headers: lower-case keys as received, looked up case-insensitively. */
+export class CaseInsensitiveHeaders {
+  constructor(readonly value: Readonly<Record<string, unknown>>) {}
+}
+
+const CI_META_KEY = Object.freeze({ luagate: 'request-callout response headers mt' });
+
+const ciIndex: LuaCFunction = (L) => {
+  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
+  const key = lua.lua_tojsstring(L, 2) ?? "";
+  const lower = key.toLowerCase();
+  if (lower === key) { lua.lua_pushnil(L); return 1; }
+  pushValue(L, lower);
+  lua.lua_rawget(L, 1);
+  return 1;
+};
+
+function pushCiHeaders(L: LuaState, headers: Readonly<Record<string, unknown>>): void {
+  pushValue(L, headers);
+  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, CI_META_KEY) !== lua.LUA_TTABLE) {
+    lua.lua_pop(L, 1);
+    lua.lua_createtable(L, 0, 1);
+    lua.lua_pushcfunction(L, ciIndex);
+    lua.lua_setfield(L, -2, '__index');
+    lua.lua_pushvalue(L, -1);
+    lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, CI_META_KEY);
+  }
+  lua.lua_setmetatable(L, -2);
+}
+
+/** A JS value pushed eagerly, except LazyValue wrappers (lazy), header tables and LUA_NULL (cjson.null). */
 function push(L: LuaState, value: unknown): void {
   if (value instanceof LazyValue) pushLazy(L, value.value);
+  else if (value instanceof CaseInsensitiveHeaders) pushCiHeaders(L, value.value);
   else pushValue(L, value);
 }
 
@@ -134,7 +162,8 @@ export class CalloutLuaContext {
   /** Stores `response` (null: no response, e.g. continue after a transport error). */
   setResponse(scope: PdkScope, name: string, response: { status: number; headers?: unknown; body?: unknown } | null): Promise<void> {
     if (!response) return this.run('response', scope, noResult, [name, false]);
-    return this.run('response', scope, noResult, [name, true, response.status, response.headers ?? null, response.body ?? null]);
+    const headers = response.headers ? new CaseInsensitiveHeaders(response.headers as Record<string, unknown>) : null;
+    return this.run('response', scope, noResult, [name, true, response.status, headers, response.body ?? null]);
   }
 
   readParams(scope: PdkScope, name: string): Promise<LuaParams> {

@@ -4,7 +4,7 @@
 import { createCalloutCache } from '../../cache';
 import type { PluginEntity } from '../../config/types';
 import type { Exchange } from '../../pdk/exchange';
-import { createScope, type PdkScope } from '../../pdk/scope';
+import { createScope, releaseScope, type PdkScope } from '../../pdk';
 import type { PluginFactory, PluginInstance } from '../plugin';
 import { runCallout } from './callout-step';
 import { compileCallout, compileUpstream, usesLua, type CompiledCallout } from './compiled';
@@ -15,6 +15,7 @@ import { CalloutLuaContext } from './lua-context';
 import { planOrder } from './order';
 import type { InstanceShared, RequestRun } from './request-run';
 import type { PluginRuntime } from './runtime';
+import { TemplateExited } from './templates';
 import { runUpstreamStep } from './upstream-step';
 
 export const PLUGIN_NAME = 'request-callout';
@@ -23,12 +24,13 @@ export const PLUGIN_PRIORITY = 812;
 /** Where the request's PdkScope lives on exchange.ctx, so every plugin shares kong.ctx.shared. */
 export const PDK_SCOPE_KEY = 'pdk.scope';
 
-export function scopeOf(exchange: Exchange): PdkScope {
+/** The request's scope, created (and stored on exchange.ctx) when no earlier plugin made one. */
+export function scopeOf(exchange: Exchange): { scope: PdkScope; created: boolean } {
   const existing = exchange.ctx.get(PDK_SCOPE_KEY) as PdkScope | undefined;
-  if (existing) return existing;
+  if (existing) return { scope: existing, created: false };
   const scope = createScope(exchange);
   exchange.ctx.set(PDK_SCOPE_KEY, scope);
-  return scope;
+  return { scope, created: true };
 }
 
 /** Runs callouts whose dependencies are done concurrently; false when one ended the request. */
@@ -109,7 +111,7 @@ class RequestCalloutInstance implements PluginInstance {
   }
 
   async access(exchange: Exchange): Promise<void> {
-    const scope = scopeOf(exchange);
+    const { scope, created } = scopeOf(exchange);
     const previous = scope.plugin;
     scope.plugin = this.pluginRef;
     const run: RequestRun = { shared: this.shared, exchange, scope, finished: false };
@@ -123,10 +125,16 @@ class RequestCalloutInstance implements PluginInstance {
       }
       await runUpstreamStep(run, this.upstream);
     } catch (error) {
+      if (error instanceof TemplateExited && exchange.response.exit) return;
       if (error instanceof CalloutCodeError || error instanceof CalloutUrlError) exchange.log.log('error', error.message);
       throw error;
     } finally {
       scope.plugin = previous;
+      // No later phase runs Lua: the per-request tables can go now (the exit/upstream data is JS).
+      if (created) {
+        releaseScope(this.shared.engine, scope);
+        exchange.ctx.delete(PDK_SCOPE_KEY);
+      }
     }
   }
 

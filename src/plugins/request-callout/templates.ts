@@ -3,7 +3,7 @@
 import type { LuaEngine } from '../../lua/engine';
 import { LuaError } from '../../lua/errors';
 import type { PdkScope } from '../../pdk/scope';
-import { loadCompileTemplate } from './template-loader';
+import { compileTemplate, TemplateExitError } from '../../template/compile';
 import { hasTemplateSyntax } from '../../template/parse';
 import { CalloutCodeError } from './errors';
 import type { CustomMap } from './config';
@@ -19,7 +19,16 @@ export interface TextValue {
   render(scope: PdkScope): string | Promise<string>;
 }
 
+/** kong.response.exit ran inside a template: the answer is on the exchange, nothing else runs. */
+export class TemplateExited extends Error {
+  constructor(readonly site: string) {
+    super(`${site}: kong.response.exit called from a template`);
+    this.name = 'TemplateExited';
+  }
+}
+
 function wrap(site: string, error: unknown): Error {
+  if (error instanceof TemplateExitError) return new TemplateExited(site);
   if (error instanceof LuaError) return new CalloutCodeError(site, error.message, { cause: error });
   if (error instanceof CalloutCodeError) return error;
   return new CalloutCodeError(site, error instanceof Error ? error.message : String(error), { cause: error });
@@ -27,18 +36,16 @@ function wrap(site: string, error: unknown): Error {
 
 export function compileText(engine: LuaEngine, text: string, site: string): TextValue {
   if (!hasTemplateSyntax(text)) return { site, constant: text, render: () => text };
-  const template = loadCompileTemplate()(engine, text, CHUNK_NAME);
+  const template = compileTemplate(engine, text, CHUNK_NAME);
   return {
     site,
     constant: null,
-    render(scope: PdkScope): string | Promise<string> {
-      let out: string | Promise<string>;
+    render(scope: PdkScope): string {
       try {
-        out = template.render(scope);
+        return template.render(scope);
       } catch (error) {
         throw wrap(site, error);
       }
-      return typeof out === 'string' ? out : out.catch((error: unknown) => { throw wrap(site, error); });
     },
   };
 }
