@@ -68,7 +68,8 @@ export interface Runner {
 
 /** Compiles `source` as a by_lua chunk and runs it for one request; returns its results as JS. */
 export function chunkRunner(engine: LuaEngine, chunkName = 'request-callout'): Runner {
-  return async (source, exchange = makeExchange(), scope = createScope(exchange)) => {
+  return async (source, exchange = makeExchange(), given?: PdkScope) => {
+    const scope = given ?? createScope(exchange);
     const chunk = engine.compileChunk(source, chunkName);
     const env = engine.createChunkEnv();
     try {
@@ -80,7 +81,7 @@ export function chunkRunner(engine: LuaEngine, chunkName = 'request-callout'): R
       return outcome.kind === 'stopped' ? 'stopped' : outcome.value;
     } finally {
       engine.unref(env.ref);
-      if (!scope.refs.has('keep')) releaseScope(engine, scope);
+      if (!given) releaseScope(engine, scope); // a caller-owned scope outlives the call
     }
   };
 }
