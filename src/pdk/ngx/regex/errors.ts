@@ -1,0 +1,10 @@
+// A pattern ngx.re cannot compile: PCRE syntax errors and PCRE features luagate does not translate.
+export class RegexSyntaxError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'RegexSyntaxError';
+  }
+}
+
+/** Internal: the pattern turns case-insensitivity off somewhere, so the JS `i` flag cannot be used. */
+export class CaselessScopeConflict extends Error {}

@@ -1,0 +1,44 @@
+// ngx.var: a table whose metamethods read and write nginx variables of the running request.
+import { lua, toLuaString } from '../../lua/fengari';
+import type { LuaState, LuaCFunction } from '../../lua/fengari';
+import type { LuaEngine } from '../../lua/engine';
+import { VariableWriteError, readVariable, writeVariable } from './variables';
+import { decodeText, pushBytes, pushText, raise, requireScope, toStringBytes, typeName } from './lua-util';
+
+export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
+  const index: LuaCFunction = (L1) => {
+    if (lua.lua_type(L1, 2) !== lua.LUA_TSTRING) return 0; // ngx.var[1]: regex captures of nginx.conf, none here
+    const name = decodeText(lua.lua_tolstring(L1, 2) as Uint8Array).toLowerCase();
+    const value = readVariable(requireScope(engine, L1).exchange, name);
+    if (value === null) return 0;
+    if (typeof value === 'string') pushText(L1, value); else pushBytes(L1, value);
+    return 1;
+  };
+
+  const newIndex: LuaCFunction = (L1) => {
+    const name = decodeText(toStringBytes(L1, 2)).toLowerCase();
+    const type = lua.lua_type(L1, 3);
+    if (type !== lua.LUA_TNIL && type !== lua.LUA_TSTRING && type !== lua.LUA_TNUMBER) {
+      return raise(L1, `bad value type for ngx.var.${name}: ${typeName(L1, 3)}`);
+    }
+    const value = type === lua.LUA_TNIL ? null : decodeText(toStringBytes(L1, 3));
+    try {
+      writeVariable(requireScope(engine, L1).exchange, name, value);
+    } catch (err) {
+      if (err instanceof VariableWriteError) return raise(L1, err.message);
+      throw err;
+    }
+    return 0;
+  };
+
+  lua.lua_createtable(L, 0, 0);
+  lua.lua_createtable(L, 0, 3);
+  lua.lua_pushcfunction(L, index);
+  lua.lua_setfield(L, -2, toLuaString('__index'));
+  lua.lua_pushcfunction(L, newIndex);
+  lua.lua_setfield(L, -2, toLuaString('__newindex'));
+  lua.lua_pushboolean(L, false);
+  lua.lua_setfield(L, -2, toLuaString('__metatable'));
+  lua.lua_setmetatable(L, -2);
+  lua.lua_setfield(L, raw, toLuaString('var'));
+}
