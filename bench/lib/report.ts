@@ -85,8 +85,15 @@ const num = (value: number | undefined, digits = 0): string =>
 
 const HEADER = ['scenario', 'system', 'w', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'SUT CPU%', 'other%', 'RSS MB', 'errors', 'ratio', 'CPU ratio'];
 
+/** Rows where other processes took more than this share of a core are marked as disturbed. */
+export const DISTURBED_OTHER_PERCENT = 25;
+
+export function isDisturbed(row: Row): boolean {
+  return (row.otherCpuPercent ?? 0) > DISTURBED_OTHER_PERCENT;
+}
+
 export function rowCells(row: Row): string[] {
-  const head = [row.scenario, row.system, String(row.workers), String(row.connections)];
+  const head = [row.scenario, row.system + (isDisturbed(row) ? ' *' : ''), String(row.workers), String(row.connections)];
   if (row.status !== 'ok') return [...head, row.status === 'skipped' ? 'skipped' : 'FAILED', '', '', '', '', '', '', '', '', ''];
   const errors = (row.non2xx ?? 0) + (row.socketErrors ?? 0);
   return [...head, num(row.rps), num(row.p50Ms, 2), num(row.p99Ms, 2), num(row.cpuPerRequestUs, 1), num(row.systemCpuPercent),
@@ -99,7 +106,8 @@ export function textTable(rows: readonly Row[]): string {
   const widths = HEADER.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
   const line = (c: string[]): string => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   const notes = rows.filter((r) => r.status !== 'ok').map((r) => `  ${r.scenario}/${r.system}: ${r.note ?? r.status}`);
-  return [line(cells[0]), ...cells.slice(1).map(line), ...(notes.length > 0 ? ['', 'not measured:', ...notes] : [])].join('\n');
+  const legend = rows.some(isDisturbed) ? [`* disturbed: other processes used > ${DISTURBED_OTHER_PERCENT} % of a core during the row; read it as a lower bound`] : [];
+  return [line(cells[0]), ...cells.slice(1).map(line), ...legend, ...(notes.length > 0 ? ['', 'not measured:', ...notes] : [])].join('\n');
 }
 
 export function markdownTable(rows: readonly Row[]): string {

@@ -1,7 +1,7 @@
 /** Rewrites the generated section of bench/RESULTS.md for one mode, leaving hand-written text alone. */
 import * as fs from 'node:fs';
 import { RESULTS_MD } from './paths';
-import { Report, markdownTable, soakText } from './report';
+import { DISTURBED_OTHER_PERCENT, Report, isDisturbed, markdownTable, soakText } from './report';
 
 function section(report: Report): string {
   const m = report.machine;
@@ -14,6 +14,9 @@ function section(report: Report): string {
   ];
   if (report.rows.length > 0) lines.push(markdownTable(report.rows), '');
   if (report.scaling.length > 0) lines.push('Workers scaling (SUT on cores 0..w-1):', '', markdownTable(report.scaling), '');
+  if ([...report.rows, ...report.scaling].some(isDisturbed)) {
+    lines.push(`\\* disturbed: other processes used more than ${DISTURBED_OTHER_PERCENT} % of a core during the row (the box is shared); read it as a lower bound.`, '');
+  }
   if (report.soak !== undefined) lines.push('```', soakText(report.soak), '```', '');
   const notRun = [...report.rows, ...report.scaling].filter((r) => r.status !== 'ok');
   if (notRun.length > 0) {

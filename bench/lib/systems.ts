@@ -49,7 +49,9 @@ async function launch(system: SystemName, label: string, port: number, command: 
   } catch (err) {
     await stopProcess(started);
     if (err instanceof ProcessStartError && system !== 'undici' && system !== 'direct') {
-      const firstError = tailLog(started, 40).split('\n').find((l) => /error/i.test(l))?.trim().slice(0, 200);
+      const lines = tailLog(started, 40).split('\n');
+      const at = lines.findIndex((l) => /error/i.test(l));
+      const firstError = at < 0 ? undefined : lines.slice(at, at + 2).map((l) => l.trim()).join(' ').slice(0, 240);
       throw new SystemUnavailableError(system, `${system} did not start: ${err.message}${firstError ? ` — ${firstError}` : ''}`);
     }
     throw err;
