@@ -3,6 +3,7 @@ import { LuaEngine } from '../../src/lua/engine';
 import type { LuaEngineOptions, CallOutcome } from '../../src/lua/engine';
 import { installBuiltinModules } from '../../src/lua/modules';
 import { toValue } from '../../src/lua/marshal';
+import { materializeDeep } from '../../src/lua/lazy';
 import { installPdk, createScope, releaseScope } from '../../src/pdk';
 import type { PdkScope } from '../../src/pdk';
 import type { Exchange, LogLevel, RouteInfo } from '../../src/pdk/exchange';
@@ -75,7 +76,8 @@ export function chunkRunner(engine: LuaEngine, chunkName = 'request-callout'): R
     try {
       const outcome: CallOutcome<unknown[]> = await engine.call(chunk, env, scope, (L, n) => {
         const out: unknown[] = [];
-        for (let i = 1; i <= n; i++) out.push(toValue(L, i));
+        // marshal.toValue reads tables raw: build lazy tables first (the hook the lead wires in).
+        for (let i = 1; i <= n; i++) { materializeDeep(L, i); out.push(toValue(L, i)); }
         return out;
       });
       return outcome.kind === 'stopped' ? 'stopped' : outcome.value;
