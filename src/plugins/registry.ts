@@ -2,6 +2,7 @@
 // `luagate start` calls createPluginSetup(settings) once per process.
 import type { Settings } from '../config/types';
 import { LuaEngine } from '../lua/engine';
+import { installBuiltinModules } from '../lua/modules';
 import { installPdk } from '../pdk';
 import { GatewayLogger } from '../proxy/log';
 import type { PluginFactory } from './plugin';
@@ -18,7 +19,7 @@ export interface PluginSetup {
   readonly runtime: PluginRuntime;
 }
 
-/** One Lua engine per process, with the PDK installed and sealed. */
+/** One Lua engine per process: built-in modules (cjson, bit...), the PDK, then sealed. */
 export function createLuaEngine(settings: Settings): LuaEngine {
   const engine = new LuaEngine({
     mode: settings.untrusted_lua,
@@ -28,6 +29,7 @@ export function createLuaEngine(settings: Settings): LuaEngine {
     maxStringBytes: settings.lua_max_string_bytes,
     maxPatternSteps: settings.lua_max_pattern_steps,
   });
+  installBuiltinModules(engine);
   installPdk(engine);
   engine.seal();
   return engine;
