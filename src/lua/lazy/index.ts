@@ -160,12 +160,20 @@ export function materialize(L: LuaState, idx: number): void {
     }
   }
   sources.delete(lua.lua_topointer(L, t) as object);
-  // A decoded JSON array keeps encoding as an array once built (cjson's decode_array_with_array_mt).
-  if (!source.isArray || lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT_KEY) !== lua.LUA_TTABLE) {
-    if (source.isArray) lua.lua_pop(L, 1);
-    lua.lua_pushnil(L);
-  }
+  // A JSON array keeps encoding as an array once built, even empty (Kong decodes with
+  // decode_array_with_array_mt on): it gets cjson's shared array_mt.
+  if (source.isArray) pushArrayMeta(L);
+  else lua.lua_pushnil(L);
   lua.lua_setmetatable(L, t);
+}
+
+/** cjson's array_mt from the registry, created as cjson itself would create it when missing. */
+function pushArrayMeta(L: LuaState): void {
+  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT_KEY) === lua.LUA_TTABLE) return;
+  lua.lua_pop(L, 1);
+  lua.lua_createtable(L, 0, 0);
+  lua.lua_pushvalue(L, -1);
+  lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT_KEY);
 }
 
 /**

@@ -1,0 +1,84 @@
+// Lazy JS → Lua tables (src/lua/lazy): built on first read, plain afterwards, complete for
+// pairs/#/cjson/toValue, writes and deletions respected, bytes kept as bytes.
+import { expect } from 'chai';
+import { lua } from '../../src/lua/fengari';
+import type { LuaState } from '../../src/lua/fengari';
+import { pushLazy, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
+import { toValue } from '../../src/lua/marshal';
+import { encodeJsonBytes } from '../../src/pdk/json';
+import { makeEngine } from './support';
+
+describe('lazy marshalling', () => {
+  const engine = makeEngine({ mode: 'on' });
+
+  /** Runs `source` as function(t) with `push` providing t; returns the results as JS. */
+  function withTable(push: (L: LuaState) => void, source: string): unknown[] {
+    const chunk = engine.compileChunk(`local t = ... ${source}`, 'lazy');
+    const env = engine.createChunkEnv();
+    const outcome = engine.call(chunk, env, null, (L, n) => {
+      const out: unknown[] = [];
+      for (let i = 1; i <= n; i++) { materializeDeep(L, i); out.push(toValue(L, i)); }
+      return out;
+    }, (L) => { push(L); return 1; });
+    engine.unref(env.ref);
+    if (outcome instanceof Promise || outcome.kind !== 'returned') throw new Error('unexpected outcome');
+    return outcome.value;
+  }
+
+  const body = { token: 'abc', n: 1.5, list: [1, 'two', { deep: true }], nested: { a: { b: 'c' } }, nul: null, empty: [] as unknown[] };
+
+  it('reads values, nested tables and arrays', () => {
+    expect(withTable((L) => pushLazy(L, body), 'return t.token, t.n, t.list[2], t.list[3].deep, t.nested.a.b, t.missing, #t.list'))
+      .to.deep.equal(['abc', 1.5, 'two', true, 'c', null, 3]);
+  });
+
+  it('keeps a child table identical across reads and builds only what is read', () => {
+    let top: unknown;
+    const out = withTable((L) => { pushLazy(L, body); top = lua.lua_topointer(L, -1); }, 'local a = t.nested return a == t.nested, rawget(t, "token") == nil, rawget(t, "nested") ~= nil');
+    expect(out).to.deep.equal([true, true, true]);
+    expect(top).to.not.equal(undefined);
+  });
+
+  it('JSON null becomes cjson.null in pushLazyJson, nil in pushLazy', () => {
+    expect(withTable((L) => pushLazyJson(L, body), 'local cjson = require "cjson" return t.nul == cjson.null, t.nul ~= nil'))
+      .to.deep.equal([true, true]);
+    expect(withTable((L) => pushLazy(L, body), 'return t.nul == nil')).to.deep.equal([true]);
+  });
+
+  it('pairs and # see every entry', () => {
+    expect(withTable((L) => pushLazy(L, body), 'local keys = {} for k in pairs(t) do keys[#keys + 1] = k end table.sort(keys) return table.concat(keys, ","), #t.list'))
+      .to.deep.equal(['empty,list,n,nested,token', 3]);
+    expect(withTable((L) => pushLazy(L, [10, 20, 30]), 'local s = 0 for _, v in ipairs(t) do s = s + v end return s, #t')).to.deep.equal([60, 3]);
+  });
+
+  it('respects writes and deletions made before the table was built', () => {
+    expect(withTable((L) => pushLazy(L, body), 't.token = "new" t.n = nil local c = 0 for k, v in pairs(t) do c = c + 1 end return t.token, t.n, c'))
+      .to.deep.equal(['new', null, 4]);
+    expect(withTable((L) => pushLazy(L, body), 'local x = t.token t.token = nil return t.token')).to.deep.equal([null]);
+  });
+
+  it('is seen whole by the PDK JSON encoder and by the host (materializeDeep + toValue)', () => {
+    const L = engine.L;
+    pushLazyJson(L, body);
+    const json = new TextDecoder().decode(encodeJsonBytes(L, -1));
+    lua.lua_pop(L, 1);
+    // A JSON array stays an array once built, even empty (cjson array_mt).
+    expect(JSON.parse(json)).to.deep.equal(body);
+    expect(withTable((L2) => pushLazyJson(L2, { a: { b: [1, 2] } }), 'return t')).to.deep.equal([{ a: { b: [1, 2] } }]);
+  });
+
+  it('becomes an ordinary table once built', () => {
+    const L = engine.L;
+    pushLazy(L, { a: { b: 1 } });
+    expect(lazySourceOf(L, -1)).to.not.equal(undefined);
+    materializeDeep(L, -1);
+    expect(lazySourceOf(L, -1)).to.equal(undefined);
+    expect(toValue(L, -1)).to.deep.equal({ a: { b: 1 } });
+    lua.lua_pop(L, 1);
+  });
+
+  it('keeps bytes as bytes', () => {
+    const bytes = new Uint8Array([0, 255, 1]);
+    expect(withTable((L) => pushLazy(L, { raw: bytes }), 'return #t.raw, t.raw:byte(2)')).to.deep.equal([3, 255]);
+  });
+});
