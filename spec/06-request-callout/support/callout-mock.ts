@@ -30,6 +30,7 @@ export interface CalloutMock {
   readonly received: Recorded[];
   /** Replies for requests whose path (without query) equals `path`. */
   on(path: string, script: Script | Reply | Reply[]): void;
+  /** Requests to `path` among `received` (clearing `received` resets it). */
   count(path: string): number;
   /** Resolves when `n` requests to `path` have arrived. */
   waitFor(path: string, n: number): Promise<void>;
@@ -79,7 +80,7 @@ export async function startCalloutMock(tls?: { key: string; cert: string }): Pro
       else if (Array.isArray(script)) scripts.set(path, (_req, n) => script[Math.min(n, script.length) - 1]);
       else scripts.set(path, () => script);
     },
-    count: (path) => counts.get(path) ?? 0,
+    count: (path) => received.filter((r) => r.path === path).length,
     waitFor: (path, n) => ((counts.get(path) ?? 0) >= n ? Promise.resolve()
       : new Promise<void>((resolve) => waiters.push({ path, n, resolve }))),
     close: () => new Promise<void>((resolve) => {

@@ -1,0 +1,111 @@
+// http_opts end to end: TLS verification with lua_ssl_trusted_certificate, SNI, forward proxies
+// with basic auth, read timeouts.
+import { expect } from 'chai';
+import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy';
+import { startServer, type TestServer } from '../helpers/servers';
+import { startCalloutMock, type CalloutMock } from './support/callout-mock';
+import { startFixtures, stopFixtures, withGateway, type Fixtures } from './support/harness';
+import { makeCertificates, type TestCertificates } from './support/tls';
+
+describe('request-callout: http_opts (luagate start)', function () {
+  this.timeout(30_000);
+  let f: Fixtures;
+  let certs: TestCertificates;
+  let tlsMock: CalloutMock;
+  let proxy: ForwardProxy;
+  let hanging: TestServer;
+  before(async () => {
+    f = await startFixtures();
+    certs = makeCertificates();
+    tlsMock = await startCalloutMock({ key: certs.key, cert: certs.cert });
+    tlsMock.on('/secure', { body: { secure: true } });
+    proxy = await startForwardProxy({ auth: { user: 'pu', password: 'pp' } });
+    hanging = await startServer(() => undefined);
+  });
+  after(async () => {
+    await Promise.all([tlsMock.close(), proxy.close(), hanging.close()]);
+    await stopFixtures(f);
+  });
+  beforeEach(() => { tlsMock.received.length = 0; proxy.records.length = 0; f.upstream.received.length = 0; f.mock.received.length = 0; });
+
+  const statusHeader = { headers: { custom: { 'X-S': '$(callouts.c.response.status)' } } };
+
+  it('ssl_verify true with the test CA in lua_ssl_trusted_certificate: verified callout succeeds', async () => {
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url: `${tlsMock.url}/secure`, http_opts: { ssl_verify: true } } }],
+      upstream: statusHeader,
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('200');
+      expect(tlsMock.count('/secure')).to.equal(1);
+    }, { env: { KONG_LUA_SSL_TRUSTED_CERTIFICATE: certs.caFile } });
+  });
+
+  it('ssl_verify true without the CA: TLS failure is a transport error (fail → 400)', async () => {
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url: `${tlsMock.url}/secure`, http_opts: { ssl_verify: true } } }],
+    }, async (g) => {
+      const res = await g.call('/r');
+      expect(res.status).to.equal(400);
+      expect(res.body).to.equal('service callout error');
+      expect(tlsMock.count('/secure')).to.equal(0);
+      await g.gw.waitForLog(/callout c GET .* error="handshake failed/);
+    });
+  });
+
+  it('ssl_verify false (3.12 default) accepts the self-signed chain; ssl_server_name sets SNI', async () => {
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url: `${tlsMock.url}/secure`, http_opts: { ssl_server_name: 'callout.test' } } }],
+      upstream: statusHeader,
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('200');
+      expect(tlsMock.received[0].servername).to.equal('callout.test');
+    });
+  });
+
+  const proxied = (password: string, target: string): Record<string, unknown> => ({
+    name: 'c',
+    request: { url: target, http_opts: { proxy: { http_proxy: proxy.url, https_proxy: proxy.url, auth_username: 'pu', auth_password: password } } },
+  });
+
+  it('http_proxy with basic auth: the callout goes through the forward proxy', async () => {
+    await withGateway(f, { callouts: [proxied('pp', `${f.mock.url}/via-proxy`)], upstream: statusHeader }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('200');
+      expect(f.mock.count('/via-proxy')).to.equal(1);
+      expect(proxy.records.length).to.be.greaterThan(0);
+      expect(proxy.records.every((r) => r.allowed)).to.equal(true);
+      expect(proxy.records[0].target).to.contain(`127.0.0.1:${f.mock.port}`);
+    });
+  });
+
+  it('https_proxy: an https target is tunnelled with CONNECT', async () => {
+    await withGateway(f, { callouts: [proxied('pp', `${tlsMock.url}/secure`)], upstream: statusHeader }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('200');
+      expect(proxy.records.map((r) => `${r.kind} ${r.target}`)).to.deep.equal([`connect 127.0.0.1:${tlsMock.port}`]);
+    });
+  });
+
+  it('wrong proxy password: the proxy refuses, the callout fails (400)', async () => {
+    await withGateway(f, { callouts: [proxied('wrong', `${f.mock.url}/via-proxy`)] }, async (g) => {
+      const res = await g.call('/r');
+      expect(res.status).to.equal(400);
+      expect(proxy.records.some((r) => !r.allowed)).to.equal(true);
+      expect(f.mock.count('/via-proxy')).to.equal(0);
+    });
+  });
+
+  it('read timeout: a callout target that never answers is a transport error "timeout"', async () => {
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url: `${hanging.url}/slow`, http_opts: { timeouts: { connect: 1000, write: 1000, read: 300 } },
+        error: { on_error: 'continue' } } }],
+      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('none');
+      await g.gw.waitForLog(/callout c GET .* error="timeout"/);
+    });
+  });
+});
