@@ -22,7 +22,7 @@ export interface Reply {
   readonly body?: unknown;
 }
 
-export type Script = (req: Recorded, count: number) => Reply;
+export type Script = (req: Recorded, count: number) => Reply | Promise<Reply>;
 
 export interface CalloutMock {
   readonly url: string;
@@ -60,13 +60,15 @@ export async function startCalloutMock(tls?: { key: string; cert: string }): Pro
         w.resolve();
       }
       const script = scripts.get(url.pathname);
-      const reply: Reply = script ? script(record, n) : { status: 200, body: {} };
+      void Promise.resolve(script ? script(record, n) : { status: 200, body: {} }).then((reply) => send(res, reply));
+    });
+  };
+  const send = (res: ServerResponse, reply: Reply): void => {
       const isText = typeof reply.body === 'string';
       const body = reply.body === undefined ? '' : isText ? reply.body as string : JSON.stringify(reply.body);
       const headers: Record<string, string | string[]> = { ...(isText || reply.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...reply.headers };
       res.writeHead(reply.status ?? 200, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
       res.end(body);
-    });
   };
   const server: Server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
