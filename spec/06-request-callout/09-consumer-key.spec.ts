@@ -1,0 +1,43 @@
+// RC-28: the authenticated consumer is part of the default cache key. luagate ships no
+// authentication plugin, so the proxy never identifies a consumer; this case drives the plugin
+// instance directly with an in-memory Exchange carrying a consumer (real VM, real callout server).
+import { expect } from 'chai';
+import { normalizePluginConfig } from '../../src/config';
+import { defaultSettings } from '../../src/config/settings';
+import type { PluginEntity } from '../../src/config/types';
+import { createLuaEngine } from '../../src/plugins/registry';
+import { requestCalloutFactory } from '../../src/plugins/request-callout';
+import type { PluginInstance } from '../../src/plugins/plugin';
+import { makeExchange } from '../03-pdk/support';
+import { startCalloutMock, type CalloutMock } from './support/callout-mock';
+
+describe('request-callout: consumer in the default cache key (plugin API)', () => {
+  let mock: CalloutMock;
+  let instance: PluginInstance;
+  before(async () => {
+    mock = await startCalloutMock();
+    const settings = defaultSettings();
+    const config = normalizePluginConfig('request-callout', {
+      cache: { strategy: 'memory' },
+      callouts: [{ name: 'c', request: { url: `${mock.url}/who` } }],
+    }, { untrustedLua: 'sandbox' });
+    const entity: PluginEntity = { id: 'p-28', name: 'request-callout', enabled: true, protocols: ['http'], route: null,
+      service: null, consumer: null, config, tags: [] };
+    instance = requestCalloutFactory.create(entity, {
+      engine: createLuaEngine(settings), settings, logger: { log: () => undefined },
+    });
+  });
+  after(async () => {
+    await instance.close?.();
+    await mock.close();
+  });
+
+  it('RC-28 consumers A, B, A: two callouts, the third request is served from the cache', async () => {
+    for (const consumer of ['A', 'B', 'A']) {
+      const exchange = { ...makeExchange({ captures: null }), consumer: { id: consumer, username: consumer } };
+      await instance.access(exchange);
+      expect(exchange.response.exit).to.equal(null);
+    }
+    expect(mock.count('/who')).to.equal(2);
+  });
+});
