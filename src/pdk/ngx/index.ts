@@ -5,7 +5,7 @@
 import { lua, lauxlib, toLuaString } from '../../lua/fengari';
 import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
-import { LUA_NULL } from '../../lua/marshal';
+import { JSON_NULL } from '../../lua/compat';
 import { argFunctions } from './args';
 import { digestFunctions } from './digest';
 import { timeFunctions } from './time';
@@ -61,7 +61,8 @@ export function installNgx(engine: LuaEngine): void {
     const raw = lua.lua_gettop(L);
     setFunctions(L, { ...argFunctions, ...digestFunctions, ...timeFunctions, ...installMisc(engine) });
     setNumbers(L, { ...NGX_STATUS_CONSTANTS, ...NGX_METHOD_CONSTANTS, ...NGX_RESULT_CONSTANTS, ...NGX_LOG_LEVELS });
-    lua.lua_pushlightuserdata(L, LUA_NULL);
+    // ngx.null must equal cjson.null for snippets; cjson owns that sentinel (see log.ts for marshal's).
+    lua.lua_pushlightuserdata(L, JSON_NULL);
     lua.lua_setfield(L, raw, toLuaString('null'));
     defineReadOnlyTable(L, raw, 're', 'ngx.re', (L1) => setFunctions(L1, reFunctions));
     defineReadOnlyTable(L, raw, 'req', 'ngx.req', (L1) => installReq(engine, L1));

@@ -6,6 +6,7 @@ import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import type { LogLevel } from '../exchange';
 import { LUA_NULL } from '../../lua/marshal';
+import { JSON_NULL } from '../../lua/compat';
 import { decodeText, requireScope, toStringBytes, typeName } from './lua-util';
 
 export const NGX_LOG_LEVELS: Readonly<Record<string, number>> = {
@@ -22,7 +23,7 @@ function argumentText(L: LuaState, i: number): string {
     case lua.LUA_TBOOLEAN: return lua.lua_toboolean(L, i) ? 'true' : 'false';
     case lua.LUA_TSTRING: case lua.LUA_TNUMBER: return decodeText(toStringBytes(L, i));
     case lua.LUA_TLIGHTUSERDATA:
-      if (lua.lua_touserdata(L, i) === LUA_NULL) return 'null';
+      if (lua.lua_touserdata(L, i) === JSON_NULL || lua.lua_touserdata(L, i) === LUA_NULL) return 'null';
       break;
     case lua.LUA_TTABLE:
       if (lauxlib.luaL_getmetafield(L, i, toLuaString('__tostring')) === lua.LUA_TNIL) {
