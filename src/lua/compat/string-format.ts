@@ -2,7 +2,7 @@
 // memoised (by Lua string object, then by content), because snippets call format on every request.
 import { lua, lauxlib, toLuaString } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
-import { formatG } from '../number-format';
+import { formatNumberG } from './fast-number';
 import { bytesToLatin1, latin1ToBytes, raise, toInt32Trunc } from './lua-helpers';
 import {
   FormatSpec, formatFloat, formatHexFloat, formatSigned, formatUnsigned, padText,
@@ -75,7 +75,7 @@ function checkNumber(L: LuaState, arg: number): number {
 function tostringBytes(L: LuaState, arg: number): string {
   const type = lua.lua_type(L, arg);
   if (type === lua.LUA_TSTRING) return bytesToLatin1(lua.lua_tolstring(L, arg)!);
-  if (type === lua.LUA_TNUMBER) return formatG(lua.lua_tonumber(L, arg), 14);
+  if (type === lua.LUA_TNUMBER) return formatNumberG(lua.lua_tonumber(L, arg), 14);
   const s = bytesToLatin1(lauxlib.luaL_tolstring(L, arg));
   lua.lua_pop(L, 1);
   return s;

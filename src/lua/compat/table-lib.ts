@@ -2,7 +2,7 @@
 // isarray, isempty, new, nkeys): permissive insert/remove, truncated positions, 5.1 helpers.
 import { lua, lauxlib, toLuaString, limits } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
-import { formatG } from '../number-format';
+import { formatNumberG } from './fast-number';
 import { checkInt, getLibraryFunction, optInt, patchLibrary, raise } from './lua-helpers';
 import { unpack } from './base-lib';
 import { truncatingArgs } from './string-lib';
@@ -62,7 +62,7 @@ const concat: LuaCFunction = (L) => {
     const type = lua.lua_rawgeti(L, 1, i);
     let bytes: Uint8Array;
     if (type === lua.LUA_TSTRING) bytes = lua.lua_tolstring(L, -1)!;
-    else if (type === lua.LUA_TNUMBER) bytes = toLuaString(formatG(lua.lua_tonumber(L, -1), 14));
+    else if (type === lua.LUA_TNUMBER) bytes = toLuaString(formatNumberG(lua.lua_tonumber(L, -1), 14));
     else {
       const name = lua.lua_typename(L, type);
       return raise(L, `invalid value (${String.fromCharCode(...name)}) at index ${i} in table for 'concat'`);

@@ -9,7 +9,10 @@ const enum Tok { ObjBegin, ObjEnd, ArrBegin, ArrEnd, String, Number, Boolean, Nu
 const TOKEN_NAMES = ['T_OBJ_BEGIN', 'T_OBJ_END', 'T_ARR_BEGIN', 'T_ARR_END', 'T_STRING', 'T_NUMBER', 'T_BOOLEAN',
   'T_NULL', 'T_COLON', 'T_COMMA', 'T_END', 'T_ERROR'];
 
-const SINGLE: Record<number, Tok> = { 123: Tok.ObjBegin, 125: Tok.ObjEnd, 91: Tok.ArrBegin, 93: Tok.ArrEnd, 58: Tok.Colon, 44: Tok.Comma, 0: Tok.End };
+const NO_TOKEN = -1;
+const SINGLE = new Int8Array(256).fill(NO_TOKEN);
+SINGLE[123] = Tok.ObjBegin; SINGLE[125] = Tok.ObjEnd; SINGLE[91] = Tok.ArrBegin; SINGLE[93] = Tok.ArrEnd;
+SINGLE[58] = Tok.Colon; SINGLE[44] = Tok.Comma; SINGLE[0] = Tok.End;
 const ESCAPE: Record<number, number> = { 34: 34, 92: 92, 47: 47, 98: 8, 116: 9, 110: 10, 102: 12, 114: 13 };
 // What C strtod accepts at the start of a number (decimal, hex, inf, nan), longest match first.
 const STRTOD = /^[+-]?(?:0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|infinity|inf|nan(?:\([0-9a-z_]*\))?)/i;
@@ -90,8 +93,8 @@ class Decoder {
     while (c === 32 || c === 9 || c === 10 || c === 13) c = ++this.pos < s.length ? s[this.pos] : 0;
     this.tokIndex = this.pos;
     const single = SINGLE[c];
-    if (single !== undefined) {
-      this.tok = single;
+    if (single !== NO_TOKEN) {
+      this.tok = single as Tok;
       if (single !== Tok.End) this.pos++;
       return;
     }
@@ -117,6 +120,7 @@ class Decoder {
 
   private number(): void {
     const s = this.s;
+    if (this.plainInteger()) return;
     let end = this.pos;
     while (end < s.length && isNumberChar(s[end])) end++;
     const m = STRTOD.exec(bytesToLatin1(s.subarray(this.pos, end)));
@@ -124,6 +128,22 @@ class Decoder {
     this.tok = Tok.Number;
     this.tokNumber = strtodValue(m[0]);
     this.pos += m[0].length;
+  }
+
+  /** Fast path for short integers ("-12", "404"), the most common JSON numbers. */
+  private plainInteger(): boolean {
+    const s = this.s;
+    let p = this.pos;
+    const negative = s[p] === 45;
+    if (negative) p++;
+    const start = p;
+    let value = 0;
+    while (p < s.length && s[p] >= 48 && s[p] <= 57 && p - start < 15) value = value * 10 + (s[p++] - 48);
+    if (p === start || (p < s.length && isNumberChar(s[p])) || (s[start] === 48 && p - start > 1)) return false;
+    this.tok = Tok.Number;
+    this.tokNumber = negative ? -value : value;
+    this.pos = p;
+    return true;
   }
 
   private string(): void {

@@ -2,7 +2,7 @@
 // escaped '/', error messages). Strings are handled as bytes; the output is built one char per byte.
 import { lua, lauxlib } from '../../fengari';
 import type { LuaState } from '../../fengari';
-import { formatG } from '../../number-format';
+import { formatNumberG } from '../fast-number';
 import { bytesToLatin1, latin1ToBytes } from '../lua-helpers';
 import { ARRAY_MT_KEY, EMPTY_ARRAY_MT_KEY, JSON_EMPTY_ARRAY, JSON_NULL, JsonConfig, JsonConversionError, defaultJsonConfig } from './config';
 
@@ -46,7 +46,7 @@ class Encoder {
       if (this.cfg.encodeInvalidNumbers === 'null') return 'null';
       return Number.isNaN(n) ? 'nan' : n > 0 ? 'inf' : '-inf';
     }
-    return formatG(n, this.cfg.encodeNumberPrecision);
+    return formatNumberG(n, this.cfg.encodeNumberPrecision);
   }
 
   /** Encodes the value at absolute index `idx`. */
