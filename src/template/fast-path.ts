@@ -21,7 +21,9 @@ type Key = string | number;
 type Root = 'headers' | 'query_params' | 'uri_captures' | 'callouts' | 'shared';
 const ROOTS = new Set<string>(['headers', 'query_params', 'uri_captures', 'callouts', 'shared']);
 
-export type FastPiece = { readonly text: string } | { readonly root: Root; readonly keys: readonly Key[] };
+export type FastPiece = { readonly text: string } | FastPath;
+/** A field path; `slots[i]` is where keys[i] sits in the engine's key table (see internKeys). */
+export interface FastPath { readonly root: Root; readonly keys: readonly Key[]; slots: number[] }
 
 const STEP = /^\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(\d{1,9}))\s*\])/;
 
@@ -48,12 +50,56 @@ export function planFastPath(pieces: readonly TemplatePiece[]): FastPiece[] | nu
     if (p.kind === 'text') { out.push({ text: p.text }); continue; }
     const path = parseFieldPath(p.code);
     if (!path) return null;
-    out.push(path);
+    out.push({ ...path, slots: [] });
   }
   return out;
 }
 
 const HEADER_LINES = Symbol('template.header-lines');
+const CALLOUTS_SLOT = 1;
+
+/**
+ * fengari hashes a string key anew for every freshly pushed string; strings read back from one
+ * long-lived Lua table keep their hash. Each engine keeps such a table of the keys fast paths use.
+ */
+interface KeyTable { ref: number; slots: Map<Key, number> }
+const keyTables = new WeakMap<LuaEngine, KeyTable>();
+
+/** The fast plan of a template for `engine` (keys interned), or null when it needs the VM. */
+export function prepareFastPath(engine: LuaEngine, pieces: readonly TemplatePiece[]): FastPiece[] | null {
+  const plan = planFastPath(pieces);
+  if (plan) internKeys(engine, plan);
+  return plan;
+}
+
+/** Records the Lua slot of every key of `pieces` in the engine's key table. */
+export function internKeys(engine: LuaEngine, pieces: readonly FastPiece[]): void {
+  const L = engine.L;
+  let table = keyTables.get(engine);
+  if (!table) {
+    lua.lua_createtable(L, 8, 0);
+    lua.lua_pushstring(L, 'callouts');
+    lua.lua_rawseti(L, -2, CALLOUTS_SLOT);
+    table = { ref: engine.ref(L), slots: new Map([['callouts', CALLOUTS_SLOT]]) };
+    keyTables.set(engine, table);
+  }
+  for (const p of pieces) {
+    if ('text' in p) continue;
+    p.slots = p.keys.map((key) => {
+      let slot = table!.slots.get(key);
+      if (slot === undefined) {
+        slot = table!.slots.size + 1;
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, table!.ref);
+        if (typeof key === 'number') lua.lua_pushinteger(L, key);
+        else lua.lua_pushstring(L, key);
+        lua.lua_rawseti(L, -2, slot);
+        lua.lua_pop(L, 1);
+        table!.slots.set(key, slot);
+      }
+      return slot;
+    });
+  }
+}
 
 /** A value while walking: JS data (from the exchange or a lazy source) or a Lua value on the stack. */
 interface JsValue { readonly js: unknown; readonly nullAs: object | null }
@@ -109,13 +155,13 @@ function captureValue(scope: PdkScope, key: Key): unknown {
 }
 
 /** Walks a path that starts in a Lua table (kong.ctx.shared); the stack is restored by the caller. */
-function walkLua(L: LuaState, keys: readonly Key[], from: number): string | typeof BAIL {
-  for (let i = from; i < keys.length; i++) {
+function walkLua(L: LuaState, keyTable: number, path: FastPath): string | typeof BAIL {
+  const keys = path.keys;
+  for (let i = 0; i < keys.length; i++) {
     const type = lua.lua_type(L, -1);
     if (type !== lua.LUA_TTABLE) return BAIL;
     const key = keys[i];
-    if (typeof key === 'number') lua.lua_pushinteger(L, key);
-    else lua.lua_pushstring(L, key);
+    lua.lua_rawgeti(L, keyTable, path.slots[i]);
     lua.lua_rawget(L, -2);
     if (lua.lua_type(L, -1) !== lua.LUA_TNIL) continue;
     lua.lua_pop(L, 1);
@@ -139,8 +185,11 @@ function walkLua(L: LuaState, keys: readonly Key[], from: number): string | type
   }
 }
 
-function evaluate(engine: LuaEngine, scope: PdkScope, root: Root, keys: readonly Key[]): string | typeof BAIL {
+function evaluate(engine: LuaEngine, scope: PdkScope, path: FastPath): string | typeof BAIL {
+  const { root, keys } = path;
   if (root === 'callouts' || root === 'shared') {
+    const keyTable = keyTables.get(engine);
+    if (!keyTable || path.slots.length !== keys.length) return BAIL;
     const ref = scope.refs.get(SHARED_REF);
     if (ref === undefined) {
       // No kong.ctx.shared yet: `shared` is a fresh empty table, `callouts` is nil.
@@ -150,13 +199,15 @@ function evaluate(engine: LuaEngine, scope: PdkScope, root: Root, keys: readonly
     const L = engine.L;
     const top = lua.lua_gettop(L);
     try {
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, keyTable.ref);
+      const keyIdx = lua.lua_gettop(L);
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
       if (root === 'callouts') {
-        lua.lua_pushstring(L, 'callouts');
+        lua.lua_rawgeti(L, keyIdx, CALLOUTS_SLOT);
         lua.lua_rawget(L, -2);
         if (lua.lua_type(L, -1) === lua.LUA_TNIL && lua.lua_getmetatable(L, -2)) return BAIL;
       }
-      return walkLua(L, keys, 0);
+      return walkLua(L, keyIdx, path);
     } finally {
       lua.lua_settop(L, top);
     }
@@ -174,7 +225,7 @@ export function renderFast(engine: LuaEngine, scope: PdkScope, pieces: readonly 
   let out = '';
   for (const p of pieces) {
     if ('text' in p) { out += p.text; continue; }
-    const s = evaluate(engine, scope, p.root, p.keys);
+    const s = evaluate(engine, scope, p);
     if (s === BAIL) return BAIL;
     out += s;
   }
