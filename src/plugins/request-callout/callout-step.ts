@@ -108,11 +108,12 @@ type SendOutcome =
   | { readonly kind: 'continue'; readonly response: StoredResponse | null }
   | { readonly kind: 'failed'; readonly response: StoredResponse | null };
 
-async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params: CalloutParams): Promise<SendOutcome> {
-  const parsed = parseCalloutUrl(params.url);
-  if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, params.url, parsed);
+async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params: CalloutParams,
+  parsed: URL, paramsFromConfig: boolean): Promise<SendOutcome> {
   const wire = toWireRequest(params, parsed);
-  const dispatcher = run.shared.dispatchers.get(parsed.protocol, params);
+  const dispatcher = paramsFromConfig
+    ? run.shared.dispatchers.getForConfig(parsed.protocol, callout.config.request.http_opts, params)
+    : run.shared.dispatchers.get(parsed.protocol, params);
   const policy = callout.config.request.error;
   const attempts = policy.on_error === 'retry' ? 1 + Math.max(0, policy.retries) : 1;
   const ctx = run.shared.luaContext;
@@ -140,8 +141,8 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
   const shared = run.shared;
   const ctx = shared.luaContext;
   let params = await buildParams(run, callout);
-  const urlCheck = parseCalloutUrl(params.url);
-  if (typeof urlCheck === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, urlCheck);
+  let parsed = parseCalloutUrl(params.url);
+  if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
 
   let userKey: unknown = null;
   let bypass = callout.config.cache.bypass;
@@ -149,7 +150,12 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
   if (callout.requestLua) {
     if (!await runSnippet(run, callout.requestLua)) return false;
     const fromLua = await ctx!.readParams(run.scope, name);
+    const before = params.url;
     params = paramsFromLua(fromLua, params);
+    if (params.url !== before) {
+      parsed = parseCalloutUrl(params.url);
+      if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, params.url, parsed);
+    }
     userKey = fromLua.cacheKey;
     bypass = fromLua.bypass === true;
   }
@@ -165,7 +171,7 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
     }
   }
 
-  const outcome = await sendWithPolicy(run, callout, params);
+  const outcome = await sendWithPolicy(run, callout, params, parsed, callout.requestLua === null);
   let response = outcome.response;
   if (ctx) await ctx.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
   if (outcome.kind === 'failed') {

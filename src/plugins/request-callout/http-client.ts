@@ -46,6 +46,8 @@ function proxyFor(scheme: string, proxy: CalloutProxyConfig | null): string | nu
 
 export class CalloutDispatchers {
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /** Per configured http_opts object and scheme: skips building the key on every request. */
+  private readonly byConfig = new WeakMap<object, Map<string, Dispatcher>>();
 
   constructor(private readonly ca: string[] | undefined) {}
 
@@ -58,6 +60,21 @@ export class CalloutDispatchers {
     if (!dispatcher) {
       dispatcher = this.create(options, proxyUrl);
       this.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  /** Like get(), memoised on the (frozen) http_opts object of the configuration. */
+  getForConfig(scheme: string, config: object, options: CalloutHttpOptions): Dispatcher {
+    let perScheme = this.byConfig.get(config);
+    if (!perScheme) {
+      perScheme = new Map();
+      this.byConfig.set(config, perScheme);
+    }
+    let dispatcher = perScheme.get(scheme);
+    if (!dispatcher) {
+      dispatcher = this.get(scheme, options);
+      perScheme.set(scheme, dispatcher);
     }
     return dispatcher;
   }

@@ -81,14 +81,6 @@ export function composeQuery(url: string, clientQuery: string | null, rendered: 
   return table;
 }
 
-/** Errors found while turning params into a wire request. */
-export class ParamsError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(message);
-    this.name = 'ParamsError';
-  }
-}
-
 export function parseCalloutUrl(text: string): URL | string {
   let url: URL;
   try {
