@@ -24,11 +24,6 @@ export function typeName(L: LuaState, idx: number): string {
   return decodeText(lauxlib.luaL_typename(L, idx));
 }
 
-/** The bytes of a string argument (numbers are converted as Lua does); raises a Lua argument error otherwise. */
-export function checkBytes(L: LuaState, arg: number): Uint8Array {
-  return lauxlib.luaL_checklstring(L, arg);
-}
-
 /**
  * lua-resty-core's argument rule for ngx.md5, ngx.escape_uri, ngx.encode_base64...: a non-string
  * is `""` when nil/false and `tostring(value)` otherwise.
@@ -56,12 +51,6 @@ export function pushBytes(L: LuaState, bytes: Uint8Array): void {
 
 export function pushText(L: LuaState, s: string): void {
   lua.lua_pushstring(L, utf8(s));
-}
-
-/** Pushes a JS string or nil. */
-export function pushOptionalText(L: LuaState, s: string | null | undefined): void {
-  if (s === null || s === undefined) lua.lua_pushnil(L);
-  else pushText(L, s);
 }
 
 /** Sets `fields` as functions of the table at the top of the stack. */

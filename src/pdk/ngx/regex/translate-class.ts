@@ -2,20 +2,14 @@
 // ranges (negated ones too), \s \h \v keep PCRE's sets, and (?i) on part of a pattern adds the
 // other-case letters explicitly.
 import { RegexSyntaxError } from './errors';
-import { PCRE_SPACE, POSIX_CLASSES, complement, jsChar, jsRanges, otherCaseRanges } from './char-sets';
+import { POSIX_CLASSES, complement, jsRanges, otherCaseRanges } from './char-sets';
 import type { Range } from './char-sets';
+import { escapedCodePoint, spaceSet, unicodeProperty } from './translate-escape';
+import type { Cursor } from './translate-escape';
 
-export interface ClassContext {
-  readonly p: string;
-  i: number;
-  readonly utf8: boolean;
-  readonly max: number;
+export interface ClassContext extends Cursor {
+  /** Whether letters need their other case added by hand (partly caseless pattern). */
   emulateCase(): boolean;
-  readCodePoint(): number;
-  escapedCodePoint(): number;
-  horizontalSpace(): Range[];
-  verticalSpace(): Range[];
-  unicodeProperty(c: string): string;
 }
 
 /** One class member: a character, or a set already spelled for JS (\d, ranges of [:alpha:]...). */
@@ -40,24 +34,20 @@ function readItem(ctx: ClassContext): Item {
   if (c === undefined) throw new RegexSyntaxError('\\ at end of pattern');
   switch (c) {
     case 'd': case 'D': case 'w': case 'W': ctx.i++; return { js: `\\${c}` };
-    case 's': ctx.i++; return { js: jsRanges(PCRE_SPACE) };
-    case 'S': ctx.i++; return { js: jsRanges(complement(PCRE_SPACE, ctx.max)) };
-    case 'h': ctx.i++; return { js: jsRanges(ctx.horizontalSpace()) };
-    case 'H': ctx.i++; return { js: jsRanges(complement(ctx.horizontalSpace(), ctx.max)) };
-    case 'v': ctx.i++; return { js: jsRanges(ctx.verticalSpace()) };
-    case 'V': ctx.i++; return { js: jsRanges(complement(ctx.verticalSpace(), ctx.max)) };
-    case 'p': case 'P': ctx.i++; return { js: ctx.unicodeProperty(c) };
+    case 'p': case 'P': ctx.i++; return { js: unicodeProperty(ctx, c) };
     case 'b': ctx.i++; return { cp: 0x08 };
     case 'Q': case 'E': throw new RegexSyntaxError('\\Q...\\E inside a character class is not supported by luagate');
     case 'R': case 'X': case 'N': case 'B': throw new RegexSyntaxError(`escape sequence is invalid in character class (\\${c})`);
     default: break;
   }
+  const spaces = spaceSet(c, ctx.utf8, ctx.max);
+  if (spaces !== null) { ctx.i++; return { js: jsRanges(spaces) }; }
   if (c >= '0' && c <= '7') {
     const oct = /^[0-7]{1,3}/.exec(p.slice(ctx.i))![0];
     ctx.i += oct.length;
     return { cp: parseInt(oct, 8) & (ctx.utf8 ? 0x1ff : 0xff) };
   }
-  return { cp: ctx.escapedCodePoint() };
+  return { cp: escapedCodePoint(ctx) };
 }
 
 /** Parses a class starting at `[` and returns its JS spelling. */
@@ -97,4 +87,3 @@ export function parseClass(ctx: ClassContext): string {
   return `[${negate ? '^' : ''}${body}]`;
 }
 
-export { jsChar };

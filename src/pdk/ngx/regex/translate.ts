@@ -5,11 +5,8 @@
 import { CaselessScopeConflict, RegexSyntaxError } from './errors';
 import { parseClass } from './translate-class';
 import type { ClassContext } from './translate-class';
-import {
-  NEWLINE, PCRE_HSPACE, PCRE_HSPACE_UNICODE, PCRE_SPACE, PCRE_VSPACE, PCRE_VSPACE_UNICODE,
-  complement, jsChar, jsRanges,
-} from './char-sets';
-import type { Range } from './char-sets';
+import { NEWLINE, jsChar, jsRanges } from './char-sets';
+import { escapedCodePoint, spaceSet, unicodeProperty, unsupported, verticalSpace } from './translate-escape';
 
 export interface ScopedFlags {
   caseless: boolean;
@@ -43,7 +40,6 @@ interface OpenGroup {
   readonly close: Part[];
 }
 
-const unsupported = (what: string): RegexSyntaxError => new RegexSyntaxError(`${what} is not supported by luagate`);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
 class Translator implements ClassContext {
@@ -169,18 +165,19 @@ class Translator implements ClassContext {
     this.i++;
     if (this.i >= p.length) throw new RegexSyntaxError('\\ at end of pattern');
     const c = p[this.i];
-    const simple = this.setEscape(c);
-    if (simple !== null) { this.i++; this.atom(simple); return; }
+    if (c === 'd' || c === 'D' || c === 'w' || c === 'W') { this.i++; this.atom(`\\${c}`); return; }
+    const spaces = spaceSet(c, this.utf8, this.max);
+    if (spaces !== null) { this.i++; this.atom(`[${jsRanges(spaces)}]`); return; }
     switch (c) {
       case 'b': case 'B': this.i++; this.emit(`\\${c}`); return;
       case 'A': this.i++; this.emit('(?<![\\s\\S])'); return;
       case 'z': this.i++; this.emit('(?![\\s\\S])'); return;
       case 'Z': this.i++; this.emit('(?=\\n?(?![\\s\\S]))'); return;
-      case 'R': this.i++; this.atom(`(?:\\r\\n|[${jsRanges(this.verticalSpace())}])`); return;
+      case 'R': this.i++; this.atom(`(?:\\r\\n|[${jsRanges(verticalSpace(this.utf8))}])`); return;
       case 'N':
         if (p[this.i + 1] === '{') throw unsupported('\\N{name}');
         this.i++; this.atom(`[^${jsRanges(NEWLINE)}]`); return;
-      case 'p': case 'P': this.i++; this.atom(this.unicodeProperty(c)); return;
+      case 'p': case 'P': this.i++; this.atom(unicodeProperty(this, c)); return;
       case 'Q': this.quoted(); return;
       case 'E': this.i++; return;
       case 'g': this.i++; this.groupReference(); return;
@@ -189,82 +186,7 @@ class Translator implements ClassContext {
       default: break;
     }
     if (isDigit(c)) { this.numericEscape(); return; }
-    this.literal(this.escapedCodePoint());
-  }
-
-  /** Escapes that stand for a set of characters, as JS source; null for anything else. */
-  private setEscape(c: string): string | null {
-    switch (c) {
-      case 'd': case 'D': case 'w': case 'W': return `\\${c}`;
-      case 's': return `[${jsRanges(PCRE_SPACE)}]`;
-      case 'S': return `[${jsRanges(complement(PCRE_SPACE, this.max))}]`;
-      case 'h': return `[${jsRanges(this.horizontalSpace())}]`;
-      case 'H': return `[${jsRanges(complement(this.horizontalSpace(), this.max))}]`;
-      case 'v': return `[${jsRanges(this.verticalSpace())}]`;
-      case 'V': return `[${jsRanges(complement(this.verticalSpace(), this.max))}]`;
-      default: return null;
-    }
-  }
-
-  horizontalSpace(): Range[] {
-    return this.utf8 ? [...PCRE_HSPACE, ...PCRE_HSPACE_UNICODE] : PCRE_HSPACE;
-  }
-
-  verticalSpace(): Range[] {
-    return this.utf8 ? [...PCRE_VSPACE, ...PCRE_VSPACE_UNICODE] : PCRE_VSPACE;
-  }
-
-  unicodeProperty(c: string): string {
-    if (!this.utf8) throw unsupported(`\\${c} without the "u" option`);
-    const m = /^\{\^?[A-Za-z_&]+\}|^[A-Za-z]/.exec(this.p.slice(this.i));
-    if (!m) throw new RegexSyntaxError('malformed \\P or \\p sequence');
-    this.i += m[0].length;
-    let name = m[0].startsWith('{') ? m[0].slice(1, -1) : m[0];
-    let negate = c === 'P';
-    if (name.startsWith('^')) { negate = !negate; name = name.slice(1); }
-    if (name === 'L&') name = 'LC';
-    return `\\${negate ? 'P' : 'p'}{${name}}`;
-  }
-
-  /** The code point of an escape that stands for one character (\n, \x41, \cA, \., ...). */
-  escapedCodePoint(): number {
-    const p = this.p;
-    const c = p[this.i];
-    const fixed: Record<string, number> = { a: 7, e: 0x1b, f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09 };
-    if (c in fixed) { this.i++; return fixed[c]; }
-    if (c === 'x') {
-      this.i++;
-      if (p[this.i] === '{') {
-        const end = p.indexOf('}', this.i);
-        const hex = end === -1 ? '' : p.slice(this.i + 1, end);
-        if (!/^[0-9A-Fa-f]+$/.test(hex)) throw new RegexSyntaxError('\\x{ is not followed by hexadecimal digits and }');
-        this.i = end + 1;
-        return this.checkedCodePoint(parseInt(hex, 16));
-      }
-      const m = /^[0-9A-Fa-f]{0,2}/.exec(p.slice(this.i))![0];
-      this.i += m.length;
-      return m === '' ? 0 : parseInt(m, 16);
-    }
-    if (c === 'o' && p[this.i + 1] === '{') {
-      const end = p.indexOf('}', this.i);
-      const oct = end === -1 ? '' : p.slice(this.i + 2, end);
-      if (!/^[0-7]+$/.test(oct)) throw new RegexSyntaxError('\\o{ is not followed by octal digits and }');
-      this.i = end + 1;
-      return this.checkedCodePoint(parseInt(oct, 8));
-    }
-    if (c === 'c') {
-      const ctl = p[this.i + 1];
-      if (ctl === undefined || ctl.charCodeAt(0) > 0x7e) throw new RegexSyntaxError('\\c must be followed by a printable ASCII character');
-      this.i += 2;
-      return ctl.toUpperCase().charCodeAt(0) ^ 0x40;
-    }
-    if (/[A-Za-z]/.test(c)) throw new RegexSyntaxError(`unrecognized character follows \\ (\\${c})`);
-    return this.readCodePoint();
-  }
-
-  private checkedCodePoint(cp: number): number {
-    if (cp > this.max) throw new RegexSyntaxError('character code point value in \\x{} or \\o{} is too large');
-    return cp;
+    this.literal(escapedCodePoint(this));
   }
 
   /** \1..\99 back references, or octal escapes (\0, \012, \123 beyond the group count). */
