@@ -168,4 +168,16 @@ describe('request-callout: callout request and response context (luagate start)'
       expect(f.mock.received[1].headers.authorization).to.equal('Bearer T');
     });
   });
+
+  it('response.body.decode on a non-JSON body keeps the raw string and logs a warning (decision 13)', async () => {
+    f.mock.on('/text', { body: 'not json' });
+    await withGateway(f, {
+      callouts: [{ name: 'c1', request: { url: `${f.mock.url}/text` }, response: { body: { decode: true } } }],
+      upstream: { headers: { custom: { 'X-T': '$(type(callouts.c1.response.body))', 'X-B': '$(callouts.c1.response.body)' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect([echo.headers['x-t'], echo.headers['x-b']]).to.deep.equal(['string', 'not json']);
+      await g.gw.waitForLog(/callout c1: response body is not JSON; stored undecoded/);
+    });
+  });
 });
