@@ -62,7 +62,7 @@ const CALLOUTS_SLOT = 1;
  * fengari hashes a string key anew for every freshly pushed string; strings read back from one
  * long-lived Lua table keep their hash. Each engine keeps such a table of the keys fast paths use.
  */
-interface KeyTable { ref: number; slots: Map<Key, number> }
+interface KeyTable { ref: number; slots: Map<Key, number>; thread: LuaState }
 const keyTables = new WeakMap<LuaEngine, KeyTable>();
 
 /** The fast plan of a template for `engine` (keys interned), or null when it needs the VM. */
@@ -77,10 +77,14 @@ export function internKeys(engine: LuaEngine, pieces: readonly FastPiece[]): voi
   const L = engine.L;
   let table = keyTables.get(engine);
   if (!table) {
+    // Reads run on a thread of their own: the main thread's stack array is slowed down by the
+    // many pushes and pops of compiling and sealing (V8 turns it into a dictionary).
+    const thread = lua.lua_newthread(L);
+    engine.ref(L);
     lua.lua_createtable(L, 8, 0);
     lua.lua_pushstring(L, 'callouts');
     lua.lua_rawseti(L, -2, CALLOUTS_SLOT);
-    table = { ref: engine.ref(L), slots: new Map([['callouts', CALLOUTS_SLOT]]) };
+    table = { ref: engine.ref(L), slots: new Map([['callouts', CALLOUTS_SLOT]]), thread };
     keyTables.set(engine, table);
   }
   for (const p of pieces) {
@@ -196,7 +200,7 @@ function evaluate(engine: LuaEngine, scope: PdkScope, path: FastPath): string | 
       if (root === 'shared') return keys.length === 0 ? BAIL : keys.length === 1 ? '' : BAIL;
       return keys.length === 0 ? '' : BAIL;
     }
-    const L = engine.L;
+    const L = keyTable.thread;
     const top = lua.lua_gettop(L);
     try {
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, keyTable.ref);
