@@ -1,5 +1,6 @@
 // lua-cjson (OpenResty fork, as shipped with Kong) settings, one object per cjson instance.
 
+import { LUA_NULL } from '../../marshal';
 export interface JsonConfig {
   encodeSparseConvert: boolean;
   encodeSparseRatio: number;
@@ -41,7 +42,8 @@ export class JsonConversionError extends Error {
 }
 
 /** Light userdata identities shared by every state: cjson.null and cjson.empty_array. */
-export const JSON_NULL = Object.freeze({ cjson: 'null' });
+/** cjson.null, ngx.null and the host's JSON null are one light userdata (marshal's LUA_NULL). */
+export const JSON_NULL = LUA_NULL;
 export const JSON_EMPTY_ARRAY = Object.freeze({ cjson: 'empty_array' });
 /** Registry keys of the array_mt and empty_array_mt tables. */
 export const ARRAY_MT_KEY = Object.freeze({ cjson: 'array_mt' });
