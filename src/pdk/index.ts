@@ -1,5 +1,5 @@
 // Installs the PDK into a Lua engine: the global `kong` table (request, service.request, response,
-// ctx, log), then the ngx.* and the other kong.* namespaces when those modules are present. PDK
+// ctx, log), then kong.client/vault/router/node/table/version (src/pdk/misc) and ngx.* (src/pdk/ngx). PDK
 // functions are JS closures registered once; they find the request through engine.currentHost,
 // which the caller of engine.call sets to a PdkScope.
 import { lua } from '../lua/fengari';
@@ -11,26 +11,12 @@ import { buildResponseFunctions } from './response';
 import { pushCtxTable } from './ctx';
 import { pushLogTable } from './log';
 import { pushFunctionTable } from './lua-util';
+import { installKongMisc } from './misc';
+import { installNgx } from './ngx';
 
 export interface PdkOptions extends Partial<RequestOptions> {
-  /** Skip ngx.* and kong.client/vault/router/node/table/version even when their modules exist. */
+  /** Only kong.request/service.request/response/ctx/log: no ngx.* and no kong.client/vault/router/node/table. */
   readonly coreOnly?: boolean;
-}
-
-type OptionalInstaller = (engine: LuaEngine, ...rest: unknown[]) => void;
-
-/** Loads an installer from a sibling module that another part of the code base may not ship yet. */
-function optionalInstaller(modulePath: string, exportName: string): OptionalInstaller | null {
-  let mod: Record<string, unknown>;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(modulePath) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((e as Error).message).includes(modulePath.slice(2))) return null;
-    throw e;
-  }
-  const fn = mod[exportName];
-  return typeof fn === 'function' ? (fn as OptionalInstaller) : null;
 }
 
 /** Defines `kong` (and ngx when available). Call before engine.seal(). */
@@ -53,8 +39,8 @@ export function installPdk(engine: LuaEngine, options: PdkOptions = {}): void {
     lua.lua_setglobal(L, 'kong');
   });
   if (options.coreOnly) return;
-  optionalInstaller('./misc', 'installKongMisc')?.(engine);
-  optionalInstaller('./ngx', 'installNgx')?.(engine);
+  installKongMisc(engine);
+  installNgx(engine);
 }
 
 export { releaseScope, pushRequestTable, pushSharedField, SHARED_REF } from './ctx';
