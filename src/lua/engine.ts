@@ -12,6 +12,8 @@ import { CallRunner } from './runner';
 import type { CallOutcome, ResultReader, ArgsPusher } from './runner';
 
 const NO_REF = -2;
+/** Distinct snippets kept compiled; past this, new ones are compiled without being remembered. */
+const COMPILE_CACHE_LIMIT = 50_000;
 
 export type UntrustedLuaMode = 'off' | 'sandbox' | 'on';
 
@@ -60,6 +62,7 @@ export class LuaEngine {
   private baseRef = NO_REF;
   private chunkEnvMetaRef = NO_REF;
   private sealed = false;
+  private readonly compiled = new Map<string, CompiledChunk>();
 
   constructor(options: Partial<LuaEngineOptions> = {}) {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
@@ -149,9 +152,16 @@ export class LuaEngine {
    * LuaDisabledError when untrusted_lua is off.
    */
   compileChunk(source: string, chunkName: string): CompiledChunk {
+    // A compiled function is re-entrant (its environment is an argument), so plugin instances
+    // with the same snippet share one; a reload recompiles only what changed.
+    const key = chunkName + '\0' + source;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
     const prepared = prepareLuaSource(source, chunkName);
     // On one line with the first source line, so line numbers stay those of the source.
-    return this.load(`return function(_ENV, ...) ${prepared}\nend`, chunkName);
+    const chunk = this.load(`return function(_ENV, ...) ${prepared}\nend`, chunkName);
+    if (this.compiled.size < COMPILE_CACHE_LIMIT) this.compiled.set(key, chunk);
+    return chunk;
   }
 
   /**
@@ -159,7 +169,12 @@ export class LuaEngine {
    * own prelude). The function receives the environment as its first argument.
    */
   compileFactory(source: string, chunkName: string): CompiledChunk {
-    return this.load(prepareLuaSource(source, chunkName), chunkName);
+    const key = '\u0001' + chunkName + '\0' + source;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const chunk = this.load(prepareLuaSource(source, chunkName), chunkName);
+    if (this.compiled.size < COMPILE_CACHE_LIMIT) this.compiled.set(key, chunk);
+    return chunk;
   }
 
   private load(source: string, chunkName: string): CompiledChunk {

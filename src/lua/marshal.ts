@@ -86,8 +86,19 @@ export function toValue(L: LuaState, idx: number, depth = 0): unknown {
   }
 }
 
+/**
+ * Called before a table is read: the lazy marshaller (src/lua/lazy) registers one that builds
+ * the rest of a lazily pushed table, so the host never reads half of it. (A hook, because lazy
+ * depends on this module.)
+ */
+let beforeTableRead: ((L: LuaState, idx: number) => void) | null = null;
+export function setBeforeTableRead(hook: (L: LuaState, idx: number) => void): void {
+  beforeTableRead = hook;
+}
+
 function tableToValue(L: LuaState, t: number, depth: number): unknown {
   lauxlib.luaL_checkstack(L, 4, 'converting a table');
+  beforeTableRead?.(L, t);
   const n = lua.lua_rawlen(L, t);
   if (n > 0) {
     const arr: unknown[] = [];

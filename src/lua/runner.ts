@@ -94,10 +94,13 @@ export class CallRunner {
     this.budget.active = call;
     const started = performance.now();
     call.deadline = started + call.remainingMs;
+    let status: number = lua.LUA_ERRRUN;
     try {
-      return lua.lua_resume(call.root, this.L, nargs);
+      status = lua.lua_resume(call.root, this.L, nargs);
+      return status;
     } finally {
-      call.remainingMs -= performance.now() - started;
+      // Only a call that will be resumed again needs what is left of its budget.
+      if (status === lua.LUA_YIELD) call.remainingMs -= performance.now() - started;
       this.active = previous;
       this.budget.active = previous;
     }

@@ -85,11 +85,31 @@ function compileWithFengari(source: string, chunkName: string): LuaSyntaxError |
  * `[string "request-callout"]:1: '<name>' expected near '['`.
  */
 export function assertLuaSyntax(source: string, chunkName: string): ParsedChunk {
-  // fengari first: its messages are Lua's own (line numbers, "near" tokens, "to close" hints).
-  const fromFengari = compileWithFengari(source, chunkName);
-  if (fromFengari) throw fromFengari;
-  return parseLuaJit(source, chunkName);
+  // Config validation checks every snippet and the snapshot then compiles it: remember the
+  // verdict so the two parsers run once per distinct snippet.
+  const key = chunkName + '\0' + source;
+  const known = checked.get(key);
+  if (known) {
+    if (known instanceof LuaSyntaxError) throw known;
+    return known;
+  }
+  let verdict: ParsedChunk | LuaSyntaxError;
+  try {
+    // fengari first: its messages are Lua's own (line numbers, "near" tokens, "to close" hints).
+    const fromFengari = compileWithFengari(source, chunkName);
+    verdict = fromFengari ?? parseLuaJit(source, chunkName);
+  } catch (err) {
+    if (!(err instanceof LuaSyntaxError)) throw err;
+    verdict = err;
+  }
+  if (checked.size >= CHECK_CACHE_LIMIT) checked.clear();
+  checked.set(key, verdict);
+  if (verdict instanceof LuaSyntaxError) throw verdict;
+  return verdict;
 }
+
+const CHECK_CACHE_LIMIT = 20_000;
+const checked = new Map<string, ParsedChunk | LuaSyntaxError>();
 
 /** Returns null when the chunk is valid, else the error message. */
 export function checkLuaSyntax(source: string, chunkName: string): string | null {

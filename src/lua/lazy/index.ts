@@ -5,7 +5,7 @@
 // get cjson's array_mt when one is registered), so from then on it is an ordinary table.
 import { lua, lauxlib } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
-import { pushValue, pushString, LUA_NULL } from '../marshal';
+import { pushValue, pushString, LUA_NULL, setBeforeTableRead } from '../marshal';
 import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
 
 export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
@@ -194,3 +194,7 @@ export function materializeDeep(L: LuaState, idx: number, seen: Set<object> = ne
     lua.lua_pop(L, 1);
   }
 }
+
+setBeforeTableRead((L, idx) => {
+  if (lazySourceOf(L, idx)) materializeDeep(L, idx);
+});

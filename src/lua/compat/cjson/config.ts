@@ -29,7 +29,8 @@ export function defaultJsonConfig(): JsonConfig {
     decodeInvalidNumbers: true,
     encodeEscapeForwardSlash: true,
     encodeEmptyTableAsObject: true,
-    decodeArrayWithArrayMt: false,
+    // Kong turns this on (globalpatches): an empty JSON array re-encodes as [] not {}.
+    decodeArrayWithArrayMt: true,
   };
 }
 

@@ -3,6 +3,7 @@
 import { lua, lauxlib } from '../../fengari';
 import type { LuaState } from '../../fengari';
 import { formatNumberG } from '../fast-number';
+import { lazySourceOf, materializeDeep } from '../../lazy';
 import { bytesToLatin1, latin1ToBytes } from '../lua-helpers';
 import { ARRAY_MT_KEY, EMPTY_ARRAY_MT_KEY, JSON_EMPTY_ARRAY, JSON_NULL, JsonConfig, JsonConversionError, defaultJsonConfig } from './config';
 
@@ -108,6 +109,8 @@ class Encoder {
     const L = this.L;
     if (depth > this.cfg.encodeMaxDepth) throw new JsonConversionError(`Cannot serialise, excessive nesting (${depth})`);
     lauxlib.luaL_checkstack(L, 6, 'JSON encoder');
+    // A lazily marshalled table (a decoded body Lua has not fully read) holds only what was read.
+    if (lazySourceOf(L, idx)) materializeDeep(L, idx);
     if (this.hasMetatable(idx, ARRAY_MT_KEY)) return this.array(idx, lua.lua_rawlen(L, idx), depth);
     const len = this.arrayLength(idx);
     if (len > 0 || (len === 0 && !this.cfg.encodeEmptyTableAsObject)) return this.array(idx, len, depth);
