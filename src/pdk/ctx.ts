@@ -3,21 +3,15 @@
 import { lua } from '../lua/fengari';
 import type { LuaState, LuaCFunction } from '../lua/fengari';
 import type { LuaEngine } from '../lua/engine';
+import { pushScopeTable } from './ngx/lua-util';
 import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 
 export const SHARED_REF = 'kong.ctx.shared';
 
 /** Pushes the per-request table stored under `key` in the scope, creating it on first use. */
-export function pushRequestTable(engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
-  const ref = scope.refs.get(key);
-  if (ref !== undefined) {
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-    return;
-  }
-  lua.lua_createtable(L, 0, 4);
-  lua.lua_pushvalue(L, -1);
-  scope.refs.set(key, engine.ref(L));
+export function pushRequestTable(_engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
+  pushScopeTable(L, scope, key);
 }
 
 /** Pushes kong.ctx.shared.<field> of the scope (nil when the shared table does not exist yet). */
