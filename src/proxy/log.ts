@@ -38,7 +38,43 @@ export interface LoggerOptions {
 }
 
 const stderrWriter: LineWriter = { write: (line) => { process.stderr.write(line); } };
-const stdoutWriter: LineWriter = { write: (line) => { process.stdout.write(line); } };
+/**
+ * Access lines are batched per event-loop turn: on Linux a write to a pipe or file is a
+ * synchronous syscall, and one per request was a measurable share of the proxy's CPU. Lines still
+ * queued when the process exits are written then.
+ */
+class BatchedStdoutWriter implements LineWriter {
+  private pending: string[] = [];
+  private scheduled = false;
+
+  constructor() {
+    process.once('exit', () => this.flush());
+  }
+
+  write(line: string): void {
+    this.pending.push(line);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    process.stdout.write(text);
+  }
+}
+
+let stdoutWriterInstance: BatchedStdoutWriter | null = null;
+const stdoutWriter: LineWriter = {
+  write: (line) => {
+    stdoutWriterInstance ??= new BatchedStdoutWriter();
+    stdoutWriterInstance.write(line);
+  },
+};
 
 export class GatewayLogger implements LogSink {
   private readonly minRank: number;

@@ -16,7 +16,7 @@ import { IncomingClientRequest, ProxyExchange } from './proxy-exchange';
 import { normalizePath } from './request-path';
 import type { GatewayHeaderFlags } from './response-headers';
 import type { RouteMatch } from './router';
-import { classifyUpstreamError, type UpstreamClient } from './upstream';
+import { ClientAbort, classifyUpstreamError, type UpstreamClient } from './upstream';
 
 export interface HandlerDeps {
   readonly logger: GatewayLogger;
@@ -126,7 +126,7 @@ async function proxyToUpstream(exchange: ProxyExchange, service: ServiceEntity, 
   });
   if (upstream.body instanceof Uint8Array) headers.push('Content-Length', String(upstream.body.byteLength));
 
-  const abort = new AbortController();
+  const abort = new ClientAbort();
   res.once('close', () => { if (!res.writableFinished) abort.abort(); });
   const sentAt = Date.now();
   const target = `${upstream.host}:${upstream.port}`;
@@ -136,10 +136,10 @@ async function proxyToUpstream(exchange: ProxyExchange, service: ServiceEntity, 
       { scheme: upstream.scheme, host: upstream.host, port: upstream.port, connectTimeout: service.connect_timeout,
         tlsVerify: service.tls_verify ?? false },
       { method: upstream.method, path: upstream.rawQuery ? `${upstream.path}?${upstream.rawQuery}` : upstream.path,
-        headers, body, readTimeout: service.read_timeout, retries: service.retries, signal: abort.signal },
+        headers, body, readTimeout: service.read_timeout, retries: service.retries, signal: abort },
     );
   } catch (error) {
-    if (abort.signal.aborted) return;
+    if (abort.aborted) return;
     const classified = classifyUpstreamError(error, target);
     exchange.log.log('error', `${classified.message} while proxying ${request.method} ${request.rawPath}`);
     return fail(classified instanceof UpstreamTimeoutError ? UPSTREAM_TIMEOUT : BAD_UPSTREAM);
@@ -160,7 +160,7 @@ async function proxyToUpstream(exchange: ProxyExchange, service: ServiceEntity, 
   response.body.on('data', (chunk: Buffer) => { state.bytesSent += chunk.length; });
   await new Promise<void>((resolve) => {
     pipeline(response.body, res, (error) => {
-      if (error && !abort.signal.aborted) {
+      if (error && !abort.aborted) {
         exchange.log.log('error', `upstream ${target} response body failed: ${describe(error)}`);
       }
       resolve();
