@@ -6,6 +6,7 @@ import type { LuaEngine } from '../lua/engine';
 import { pushScopeTable } from './ngx/lua-util';
 import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
+import { pushGuardedTable } from '../lua/guarded-table';
 
 export const SHARED_REF = 'kong.ctx.shared';
 
@@ -44,13 +45,5 @@ export function pushCtxTable(engine: LuaEngine, L: LuaState): void {
     return 1;
   };
   const newIndex: LuaCFunction = (L2) => raise(L2, `Cannot modify kong.ctx.${luaToString(L2, 2)}. Protected by the sandbox.`);
-  lua.lua_createtable(L, 0, 0);
-  lua.lua_createtable(L, 0, 3);
-  lua.lua_pushcfunction(L, index);
-  lua.lua_setfield(L, -2, '__index');
-  lua.lua_pushcfunction(L, newIndex);
-  lua.lua_setfield(L, -2, '__newindex');
-  lua.lua_pushboolean(L, false);
-  lua.lua_setfield(L, -2, '__metatable');
-  lua.lua_setmetatable(L, -2);
+  pushGuardedTable(L, index, newIndex);
 }

@@ -11,6 +11,7 @@ import { pushRequestTable, pushSharedField, SHARED_REF } from '../pdk/ctx';
 import { clientQuery, pushArgsTable } from '../pdk/request';
 import { DEFAULT_MAX_HEADERS, headerFields, pushHeadersTable } from '../pdk/headers-table';
 import { raise, scopeOf, stringArg } from '../pdk/lua-util';
+import { pushGuardedTable } from '../lua/guarded-table';
 
 export const READ_ONLY_MESSAGE = 'This environment is read-only.';
 
@@ -86,15 +87,7 @@ export function templateEnv(engine: LuaEngine): LuaEnv {
   if (existing) return existing;
   engine.seal();
   const L = engine.L;
-  lua.lua_createtable(L, 0, 0);
-  lua.lua_createtable(L, 0, 3);
-  lua.lua_pushcfunction(L, shortcutIndex(engine));
-  lua.lua_setfield(L, -2, '__index');
-  lua.lua_pushcfunction(L, readOnly);
-  lua.lua_setfield(L, -2, '__newindex');
-  lua.lua_pushboolean(L, false);
-  lua.lua_setfield(L, -2, '__metatable');
-  lua.lua_setmetatable(L, -2);
+  pushGuardedTable(L, shortcutIndex(engine), readOnly);
   const env = { ref: engine.ref(L) };
   envs.set(engine, env);
   return env;

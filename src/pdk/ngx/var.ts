@@ -4,6 +4,7 @@ import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { VariableWriteError, readVariable, writeVariable } from './variables';
 import { decodeText, pushBytes, pushText, raise, requireScope, toStringBytes, typeName } from './lua-util';
+import { pushGuardedTable } from '../../lua/guarded-table';
 
 export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
   const index: LuaCFunction = (L1) => {
@@ -31,14 +32,6 @@ export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
     return 0;
   };
 
-  lua.lua_createtable(L, 0, 0);
-  lua.lua_createtable(L, 0, 3);
-  lua.lua_pushcfunction(L, index);
-  lua.lua_setfield(L, -2, toLuaString('__index'));
-  lua.lua_pushcfunction(L, newIndex);
-  lua.lua_setfield(L, -2, toLuaString('__newindex'));
-  lua.lua_pushboolean(L, false);
-  lua.lua_setfield(L, -2, toLuaString('__metatable'));
-  lua.lua_setmetatable(L, -2);
+  pushGuardedTable(L, index, newIndex);
   lua.lua_setfield(L, raw, toLuaString('var'));
 }
