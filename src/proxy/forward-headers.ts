@@ -1,5 +1,6 @@
 // Header fields sent upstream and returned to the client, as Kong's nginx template sets them.
 import type { HeaderMap } from '../pdk/exchange';
+import { OrderedHeaderMap } from './header-map';
 import type { GatewayHeaderFlags } from './response-headers';
 import { VIA_TOKEN } from './response-headers';
 
@@ -9,19 +10,21 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Fields the gateway sets itself on the upstream request. */
-const GATEWAY_SET = new Set([
+const GATEWAY_SET = [
   'host', 'x-real-ip', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
   'x-forwarded-path', 'x-forwarded-prefix', 'x-kong-request-id', 'via',
-]);
+];
 
-function connectionListed(headers: HeaderMap): Set<string> | null {
-  const connection = headers.getAll('connection');
-  if (connection.length === 0) return null;
-  const names = new Set<string>();
-  for (const value of connection) {
+/** Client fields not copied as they are to the upstream request. */
+const NOT_COPIED = new Set([...HOP_BY_HOP, ...GATEWAY_SET]);
+
+/** Names listed in Connection values beyond the standard hop-by-hop ones (they are dropped too). */
+function connectionListed(values: readonly string[]): Set<string> | null {
+  let names: Set<string> | null = null;
+  for (const value of values) {
     for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name) names.add(name);
+      if (name && !HOP_BY_HOP.has(name)) (names ??= new Set()).add(name);
     }
   }
   return names;
@@ -40,30 +43,55 @@ export interface ForwardContext {
   readonly flags: GatewayHeaderFlags;
 }
 
+/** The upstream request's fields: the (possibly plugin-edited) client fields plus Kong's proxy fields. */
 export function upstreamRequestHeaders(headers: HeaderMap, ctx: ForwardContext): string[] {
-  const listed = connectionListed(headers);
+  const fields = flatFields(headers);
   const out: string[] = [];
-  for (const [name, value] of headers.entries()) {
+  let forwardedFor: string | null = null;
+  let via: string | null = null;
+  let connection: string[] | null = null;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i];
     const key = name.toLowerCase();
-    if (HOP_BY_HOP.has(key) || GATEWAY_SET.has(key) || listed?.has(key)) continue;
+    if (NOT_COPIED.has(key)) {
+      const value = fields[i + 1];
+      if (key === 'x-forwarded-for') forwardedFor = forwardedFor === null ? value : `${forwardedFor}, ${value}`;
+      else if (key === 'via') via = via === null ? value : `${via}, ${value}`;
+      else if (key === 'connection') (connection ??= []).push(value);
+      continue;
+    }
     if (ctx.dropContentLength && key === 'content-length') continue;
-    out.push(name, value);
+    out.push(name, fields[i + 1]);
   }
-  out.push('Host', ctx.hostHeader);
-  out.push('X-Real-IP', ctx.remoteAddress);
-  const forwardedFor = headers.getAll('x-forwarded-for');
-  out.push('X-Forwarded-For', forwardedFor.length > 0 ? `${forwardedFor.join(', ')}, ${ctx.remoteAddress}` : ctx.remoteAddress);
-  out.push('X-Forwarded-Proto', ctx.scheme);
-  out.push('X-Forwarded-Host', ctx.requestHost);
-  out.push('X-Forwarded-Port', String(ctx.serverPort));
-  out.push('X-Forwarded-Path', ctx.requestPath);
-  if (ctx.flags.via) {
-    const via = headers.getAll('via');
-    out.push('Via', via.length > 0 ? `${via.join(', ')}, ${VIA_TOKEN}` : VIA_TOKEN);
-  } else {
-    for (const value of headers.getAll('via')) out.push('Via', value);
+  const listed = connection === null ? null : connectionListed(connection);
+  const kept = listed === null ? out : dropListed(out, listed);
+  kept.push(
+    'Host', ctx.hostHeader,
+    'X-Real-IP', ctx.remoteAddress,
+    'X-Forwarded-For', forwardedFor === null ? ctx.remoteAddress : `${forwardedFor}, ${ctx.remoteAddress}`,
+    'X-Forwarded-Proto', ctx.scheme,
+    'X-Forwarded-Host', ctx.requestHost,
+    'X-Forwarded-Port', String(ctx.serverPort),
+    'X-Forwarded-Path', ctx.requestPath,
+  );
+  if (ctx.flags.via) kept.push('Via', via === null ? VIA_TOKEN : `${via}, ${VIA_TOKEN}`);
+  else if (via !== null) kept.push('Via', via);
+  kept.push('X-Kong-Request-Id', ctx.requestId);
+  return kept;
+}
+
+function flatFields(headers: HeaderMap): readonly string[] {
+  if (headers instanceof OrderedHeaderMap) return headers.flat();
+  const out: string[] = [];
+  for (const [name, value] of headers.entries()) out.push(name, value);
+  return out;
+}
+
+function dropListed(fields: readonly string[], listed: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (!listed.has(fields[i].toLowerCase())) out.push(fields[i], fields[i + 1]);
   }
-  out.push('X-Kong-Request-Id', ctx.requestId);
   return out;
 }
 
@@ -77,31 +105,36 @@ export interface ResponseHeaderContext {
 }
 
 /** Upstream response fields (hop-by-hop removed) with plugin-set fields replacing same-named ones. */
-export function clientResponseHeaders(rawUpstream: readonly string[], pluginSet: HeaderMap,
+export function clientResponseHeaders(rawUpstream: ReadonlyArray<Buffer | string>, pluginSet: HeaderMap,
   ctx: ResponseHeaderContext): string[] {
   const out: string[] = [];
-  const viaValues: string[] = [];
+  let via: string | null = null;
   const overridden = pluginSet.size > 0 ? new Set(pluginSet.names().map((n) => n.toLowerCase())) : null;
   for (let i = 0; i + 1 < rawUpstream.length; i += 2) {
-    const name = rawUpstream[i];
+    const name = latin1(rawUpstream[i]);
     const key = name.toLowerCase();
     if (HOP_BY_HOP.has(key) || overridden?.has(key)) continue;
     if (key === 'via' && ctx.flags.via) {
-      viaValues.push(rawUpstream[i + 1]);
+      via = via === null ? latin1(rawUpstream[i + 1]) : `${via}, ${latin1(rawUpstream[i + 1])}`;
       continue;
     }
-    out.push(name, rawUpstream[i + 1]);
+    out.push(name, latin1(rawUpstream[i + 1]));
   }
   if (overridden) {
     for (const [name, value] of pluginSet.entries()) {
       if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, value);
     }
   }
-  if (ctx.flags.via) out.push('Via', viaValues.length > 0 ? `${viaValues.join(', ')}, ${VIA_TOKEN}` : VIA_TOKEN);
+  if (ctx.flags.via) out.push('Via', via === null ? VIA_TOKEN : `${via}, ${VIA_TOKEN}`);
   if (ctx.flags.upstreamLatency) out.push('X-Kong-Upstream-Latency', String(ctx.upstreamLatencyMs));
   if (ctx.flags.proxyLatency) out.push('X-Kong-Proxy-Latency', String(ctx.proxyLatencyMs));
   if (ctx.flags.upstreamStatus) out.push('X-Kong-Upstream-Status', String(ctx.upstreamStatus));
   if (ctx.flags.requestId) out.push('X-Kong-Request-Id', ctx.requestId);
   if (ctx.workerHeader) out.push('X-Luagate-Worker', ctx.workerHeader);
   return out;
+}
+
+/** Header bytes as node's http writer sends them back (latin1 round-trips every byte). */
+function latin1(item: Buffer | string): string {
+  return typeof item === 'string' ? item : item.toString('latin1');
 }

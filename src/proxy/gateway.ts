@@ -7,7 +7,8 @@ import { UNEXPECTED } from './errors';
 import { sendGatewayError } from './kong-response';
 import { GatewayLogger } from './log';
 import { ProxyPlan, type SnapshotSource } from './plan';
-import { handleRequest, newRequestId, type HandlerDeps } from './proxy-handler';
+import { handleRequest, type HandlerDeps } from './proxy-handler';
+import { newRequestId } from './request-id';
 import { compileHeaderFlags, type GatewayHeaderFlags } from './response-headers';
 import { UpstreamClient } from './upstream';
 
@@ -59,6 +60,9 @@ export class Gateway {
       upstream: this.upstream,
       workerHeader: options.workerLabel ?? null,
       isDraining: () => this.draining,
+      requestDone: () => {
+        if (this.draining) setImmediate(() => { for (const server of this.servers) server.closeIdleConnections(); });
+      },
     };
   }
 
@@ -123,7 +127,7 @@ export class Gateway {
 
   private listen(address: ListenAddress): Promise<AddressInfo> {
     const server = createServer({ requestTimeout: 0, keepAliveTimeout: 60_000, headersTimeout: 60_000 },
-      (req, res) => this.onRequest(server, req, res));
+      (req, res) => this.onRequest(req, res));
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -134,22 +138,23 @@ export class Gateway {
     });
   }
 
-  private onRequest(server: Server, req: IncomingMessage, res: ServerResponse): void {
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const plan = this.current;
     if (!plan) throw new GatewayNotStartedError();
-    plan.acquire();
-    res.once('close', () => {
-      plan.release();
-      if (this.draining) setImmediate(() => server.closeIdleConnections());
-    });
-    handleRequest(req, res, plan, this.deps).catch((error: unknown) => {
+    try {
+      handleRequest(req, res, plan, this.deps);
+    } catch (error) {
       this.logger.log('error', `unexpected error while handling ${req.method} ${req.url}: ${
         error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      sendGatewayError(res, UNEXPECTED, {
-        requestId: newRequestId(), startTime: Date.now(), flags: this.flags,
-        workerHeader: this.deps.workerHeader, draining: this.draining,
-      });
-    });
+      if (!res.headersSent) {
+        sendGatewayError(res, UNEXPECTED, {
+          requestId: newRequestId(), startTime: Date.now(), flags: this.flags,
+          workerHeader: this.deps.workerHeader, draining: this.draining,
+        });
+      } else {
+        res.destroy();
+      }
+    }
   }
 }
 

@@ -1,4 +1,6 @@
 // Ordered, case-insensitive, multi-valued header map (the HeaderMap of the PDK's Exchange).
+// A map built from node's rawHeaders stays that flat list until something reads or edits it by
+// name: a request no plugin looks at forwards its headers without building the map at all.
 import type { HeaderMap } from '../pdk/exchange';
 
 interface Field {
@@ -6,14 +8,20 @@ interface Field {
   values: string[];
 }
 
-export class OrderedHeaderMap implements HeaderMap {
-  private readonly fields = new Map<string, Field>();
+const NO_FIELDS: readonly string[] = Object.freeze([]);
 
-  /** Builds a map from node's rawHeaders ([name, value, name, value, ...]). */
+export class OrderedHeaderMap implements HeaderMap {
+  /** Built from `raw` on first use by name; until then `raw` holds every field. */
+  private indexed: Map<string, Field> | null = null;
+  private raw: readonly string[] | null;
+
+  constructor(raw: readonly string[] = NO_FIELDS) {
+    this.raw = raw;
+  }
+
+  /** A map over node's rawHeaders ([name, value, name, value, ...]); the list is not copied. */
   static fromRaw(raw: readonly string[]): OrderedHeaderMap {
-    const map = new OrderedHeaderMap();
-    for (let i = 0; i + 1 < raw.length; i += 2) map.add(raw[i], raw[i + 1]);
-    return map;
+    return new OrderedHeaderMap(raw);
   }
 
   static fromEntries(entries: Iterable<readonly [string, string]>): OrderedHeaderMap {
@@ -22,7 +30,19 @@ export class OrderedHeaderMap implements HeaderMap {
     return map;
   }
 
+  private get fields(): Map<string, Field> {
+    if (this.indexed === null) {
+      const fields = new Map<string, Field>();
+      const raw = this.raw as readonly string[];
+      for (let i = 0; i + 1 < raw.length; i += 2) addField(fields, raw[i], raw[i + 1]);
+      this.indexed = fields;
+      this.raw = null;
+    }
+    return this.indexed;
+  }
+
   get size(): number {
+    if (this.raw !== null && this.raw.length === 0) return 0;
     return this.fields.size;
   }
 
@@ -52,10 +72,7 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   add(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const existing = this.fields.get(key);
-    if (existing) existing.values.push(value);
-    else this.fields.set(key, { name, values: [value] });
+    addField(this.fields, name, value);
   }
 
   delete(name: string): void {
@@ -63,7 +80,8 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   clear(): void {
-    this.fields.clear();
+    this.raw = NO_FIELDS;
+    this.indexed = null;
   }
 
   entries(): Array<[string, string]> {
@@ -80,8 +98,23 @@ export class OrderedHeaderMap implements HeaderMap {
     return out;
   }
 
-  /** Lower-case name → values, in insertion order; for writers that need a field at a time. */
-  *fieldsLowerCase(): IterableIterator<[string, string, readonly string[]]> {
-    for (const [key, field] of this.fields) yield [key, field.name, field.values];
+  /**
+   * Every field as a flat [name, value, ...] list, grouped by name in first-seen order (the
+   * original order when nothing was edited). Callers must not modify it.
+   */
+  flat(): readonly string[] {
+    if (this.raw !== null) return this.raw;
+    const out: string[] = [];
+    for (const field of (this.indexed as Map<string, Field>).values()) {
+      for (const value of field.values) out.push(field.name, value);
+    }
+    return out;
   }
+}
+
+function addField(fields: Map<string, Field>, name: string, value: string): void {
+  const key = name.toLowerCase();
+  const existing = fields.get(key);
+  if (existing) existing.values.push(value);
+  else fields.set(key, { name, values: [value] });
 }

@@ -127,9 +127,21 @@ function errorLogTime(date: Date): string {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** nginx access-log time: 31/Jan/2025:13:04:05 +0000. */
-function accessLogTime(date: Date): string {
+function formatAccessLogTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+// Like nginx's cached time: formatted once per second, not once per line.
+let accessTimeSecond = -1;
+let accessTimeText = '';
+function accessLogTime(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== accessTimeSecond) {
+    accessTimeSecond = second;
+    accessTimeText = formatAccessLogTime(new Date(now));
+  }
+  return accessTimeText;
 }
 
 function fieldText(value: unknown): string {
@@ -166,7 +178,7 @@ function quoted(value: string | undefined): string {
 }
 
 function formatPlainAccess(e: AccessLogEntry): string {
-  return `${e.remoteAddress} - - [${accessLogTime(new Date())}] "${e.method} ${e.path} HTTP/${e.httpVersion}" ` +
+  return `${e.remoteAddress} - - [${accessLogTime(Date.now())}] "${e.method} ${e.path} HTTP/${e.httpVersion}" ` +
     `${e.status} ${e.bytesSent} ${quoted(e.referer)} ${quoted(e.userAgent)} ` +
     `request_id=${e.requestId} latency=${e.latencyMs} upstream_latency=${e.upstreamLatencyMs ?? '-'}\n`;
 }

@@ -17,6 +17,12 @@ export class IncomingClientRequest implements ClientRequest {
   readonly remotePort: number;
   readonly host: string;
   readonly port: number;
+  /** True when the client sends a body (Content-Length > 0 or chunked). */
+  readonly hasBody: boolean;
+  /** Host, Referer and User-Agent as sent (first value), or undefined. */
+  readonly hostHeader: string | undefined;
+  readonly referer: string | undefined;
+  readonly userAgent: string | undefined;
   private body: Uint8Array | undefined;
   private bodyPromise: Promise<Uint8Array> | null = null;
 
@@ -28,23 +34,37 @@ export class IncomingClientRequest implements ClientRequest {
     const q = url.indexOf('?');
     this.rawPath = q < 0 ? url : url.slice(0, q);
     this.rawQuery = q < 0 ? '' : url.slice(q + 1);
-    this.headers = OrderedHeaderMap.fromRaw(message.rawHeaders);
+    const raw = message.rawHeaders;
+    this.headers = OrderedHeaderMap.fromRaw(raw);
+    let hostHeader: string | undefined;
+    let contentLength: string | undefined;
+    let referer: string | undefined;
+    let userAgent: string | undefined;
+    let chunked = false;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i];
+      // Few names matter here; the length test skips the others without lower-casing them.
+      switch (name.length) {
+        case 4: if (hostHeader === undefined && name.toLowerCase() === 'host') hostHeader = raw[i + 1]; break;
+        case 7: if (referer === undefined && name.toLowerCase() === 'referer') referer = raw[i + 1]; break;
+        case 10: if (userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1]; break;
+        case 14: if (contentLength === undefined && name.toLowerCase() === 'content-length') contentLength = raw[i + 1]; break;
+        case 17: if (name.toLowerCase() === 'transfer-encoding') chunked = true; break;
+      }
+    }
+    this.hostHeader = hostHeader;
+    this.referer = referer;
+    this.userAgent = userAgent;
+    this.hasBody = contentLength !== undefined ? contentLength.trim() !== '0' : chunked;
     const socket = message.socket;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.port = socket.localPort ?? 0;
-    this.host = hostWithoutPort(this.headers.get('host')) ?? (socket.localAddress ?? '');
+    this.host = hostWithoutPort(hostHeader) ?? (socket.localAddress ?? '');
   }
 
   get bufferedBody(): Uint8Array | undefined {
     return this.body;
-  }
-
-  /** True when the client sends a body (Content-Length > 0 or chunked). */
-  get hasBody(): boolean {
-    const length = this.message.headers['content-length'];
-    if (length !== undefined) return length !== '0';
-    return this.message.headers['transfer-encoding'] !== undefined;
   }
 
   readBody(): Promise<Uint8Array> {
@@ -96,8 +116,8 @@ export class ProxyExchange implements Exchange {
       service: service as unknown as Readonly<Record<string, unknown>> | null,
       uriCaptures: match.uriCaptures,
     };
-    const headers = new OrderedHeaderMap();
-    for (const [name, value] of request.headers.entries()) headers.add(name, value);
+    // Its own copy-on-write view of the client's fields: plugins edit this one only.
+    const headers = OrderedHeaderMap.fromRaw(request.message.rawHeaders);
     this.upstream = {
       method: request.method,
       scheme: service?.protocol === 'https' ? 'https' : 'http',

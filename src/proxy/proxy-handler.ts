@@ -1,9 +1,10 @@
 // One request through the gateway: route, access phase of the route's plugins, upstream call,
-// response streamed back; Kong's error responses on the way; one access-log line at the end.
-import { randomUUID } from 'node:crypto';
+// response relayed back; Kong's error responses on the way; one access-log line at the end.
+// A route without plugins is proxied synchronously: no promise, one 'close' listener, and the
+// upstream answer written straight into the client response (see upstream.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
-import type { ServiceEntity } from '../config/types';
+import type { LogLevel, LogSink } from '../pdk/exchange';
+import type { PluginInstance } from '../plugins/plugin';
 import {
   BAD_UPSTREAM, NO_ROUTE, NO_SERVICE, PluginFailureError, UNEXPECTED, UPSTREAM_TIMEOUT,
   UpstreamTimeoutError, type GatewayErrorResponse,
@@ -13,10 +14,11 @@ import { sendExit, sendGatewayError, type GeneratedResponseContext } from './kon
 import type { GatewayLogger } from './log';
 import type { ProxyPlan } from './plan';
 import { IncomingClientRequest, ProxyExchange } from './proxy-exchange';
+import { newRequestId } from './request-id';
 import { normalizePath } from './request-path';
 import type { GatewayHeaderFlags } from './response-headers';
 import type { RouteMatch } from './router';
-import { ClientAbort, classifyUpstreamError, type UpstreamClient } from './upstream';
+import type { UpstreamClient, UpstreamFailure, UpstreamRelay, UpstreamSink } from './upstream';
 
 export interface HandlerDeps {
   readonly logger: GatewayLogger;
@@ -25,70 +27,22 @@ export interface HandlerDeps {
   /** Value of the X-Luagate-Worker debug header, or null when disabled. */
   readonly workerHeader: string | null;
   isDraining(): boolean;
+  /** Called once per request when its response is finished or its connection closed. */
+  requestDone(): void;
 }
 
-interface RequestState {
-  status: number;
-  bytesSent: number;
-  match: RouteMatch | null;
-  upstreamLatencyMs: number | null;
+/** Starts handling one request; everything after the synchronous part reports through the response. */
+export function handleRequest(req: IncomingMessage, res: ServerResponse, plan: ProxyPlan, deps: HandlerDeps): void {
+  new ProxiedRequest(req, res, plan, deps).start();
 }
 
-export function newRequestId(): string {
-  return randomUUID().replace(/-/g, '');
-}
+class RequestLog implements LogSink {
+  constructor(private readonly logger: GatewayLogger, private readonly requestId: string) {}
 
-export async function handleRequest(req: IncomingMessage, res: ServerResponse, plan: ProxyPlan,
-  deps: HandlerDeps): Promise<void> {
-  const startTime = Date.now();
-  const request = new IncomingClientRequest(newRequestId(), startTime, req);
-  const state: RequestState = { status: 0, bytesSent: 0, match: null, upstreamLatencyMs: null };
-  res.once('close', () => writeAccessLog(request, state, res, deps));
-  const generated: GeneratedResponseContext = {
-    requestId: request.id, startTime, flags: deps.flags, workerHeader: deps.workerHeader, draining: deps.isDraining(),
-  };
-  const fail = (error: GatewayErrorResponse, extra?: ReadonlyArray<[string, string]>): void => {
-    state.status = error.status;
-    state.bytesSent = sendGatewayError(res, error, generated, extra);
-  };
-
-  const match = plan.router.match({
-    method: request.method, host: request.host, port: request.port, path: normalizePath(request.rawPath),
-    headers: request.headers,
-  });
-  state.match = match;
-  if (!match) return fail(NO_ROUTE);
-  if (!match.route.protocols.includes('http')) return rejectPlainHttp(match, request, fail);
-
-  const log = deps.logger.forRequest(request.id);
-  const exchange = new ProxyExchange(request, match, log);
-  for (const plugin of plan.chains.forRoute(match.route.id)) {
-    try {
-      await plugin.access(exchange);
-    } catch (cause) {
-      const failure = new PluginFailureError(plugin.entity.name, plugin.entity.id, { cause });
-      log.log('error', `[${plugin.entity.name}] ${failure.message}: ${describe(cause)}`);
-      return fail(UNEXPECTED);
-    }
-    const exit = exchange.response.exit;
-    if (exit) {
-      state.status = exit.status;
-      state.bytesSent = exit.body?.byteLength ?? 0;
-      sendExit(res, exit, exchange.response.headers, generated);
-      return;
-    }
+  log(level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void {
+    if (!this.logger.enabled(level)) return;
+    this.logger.log(level, message, fields ? { ...fields, request_id: this.requestId } : { request_id: this.requestId });
   }
-  if (!match.service) return fail(NO_SERVICE);
-  await proxyToUpstream(exchange, match.service, res, state, deps, fail);
-}
-
-function rejectPlainHttp(match: RouteMatch, request: IncomingClientRequest,
-  fail: (e: GatewayErrorResponse, extra?: ReadonlyArray<[string, string]>) => void): void {
-  const status = match.route.https_redirect_status_code;
-  if (status === 426) return fail({ status, message: 'Please use HTTPS protocol' });
-  const location = `https://${request.headers.get('host') ?? request.host}${request.rawPath}` +
-    (request.rawQuery ? `?${request.rawQuery}` : '');
-  fail({ status, message: 'Please use HTTPS protocol' }, [['Location', location]]);
 }
 
 function describe(error: unknown): string {
@@ -99,90 +53,196 @@ function defaultPort(scheme: string, port: number): boolean {
   return (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
 }
 
-async function proxyToUpstream(exchange: ProxyExchange, service: ServiceEntity, res: ServerResponse,
-  state: RequestState, deps: HandlerDeps, fail: (e: GatewayErrorResponse) => void): Promise<void> {
-  const request = exchange.request;
-  const upstream = exchange.upstream;
-  const route = exchange.route.route as { preserve_host?: boolean };
-  let body: Uint8Array | IncomingMessage | null;
-  if (upstream.body !== undefined) body = upstream.body;
-  else if (request.bufferedBody !== undefined) body = request.bufferedBody;
-  else body = request.hasBody ? request.message : null;
+class ProxiedRequest implements UpstreamSink {
+  private readonly request: IncomingClientRequest;
+  private status = 0;
+  private bytesSent = 0;
+  private match: RouteMatch | null = null;
+  private exchange: ProxyExchange | null = null;
+  private relay: UpstreamRelay | null = null;
+  private sentAt = 0;
+  private upstreamLatencyMs: number | null = null;
+  private resumeUpstream: (() => void) | null = null;
+  private log: RequestLog | null = null;
 
-  const hostHeader = upstream.hostHeader
-    ?? (route.preserve_host && request.headers.get('host')
-      ? request.headers.get('host') as string
-      : defaultPort(upstream.scheme, upstream.port) ? upstream.host : `${upstream.host}:${upstream.port}`);
-  const headers = upstreamRequestHeaders(upstream.headers, {
-    requestId: request.id,
-    hostHeader,
-    remoteAddress: request.remoteAddress,
-    scheme: request.scheme,
-    requestHost: request.host,
-    serverPort: request.port,
-    requestPath: request.rawPath,
-    dropContentLength: upstream.body !== undefined,
-    flags: deps.flags,
-  });
-  if (upstream.body instanceof Uint8Array) headers.push('Content-Length', String(upstream.body.byteLength));
+  constructor(req: IncomingMessage, private readonly res: ServerResponse, private readonly plan: ProxyPlan,
+    private readonly deps: HandlerDeps) {
+    this.request = new IncomingClientRequest(newRequestId(), Date.now(), req);
+    plan.acquire();
+    res.once('close', () => this.finished());
+  }
 
-  const abort = new ClientAbort();
-  res.once('close', () => { if (!res.writableFinished) abort.abort(); });
-  const sentAt = Date.now();
-  const target = `${upstream.host}:${upstream.port}`;
-  let response;
-  try {
-    response = await deps.upstream.send(
+  start(): void {
+    const request = this.request;
+    const match = this.plan.router.match({
+      method: request.method, host: request.host, port: request.port, path: normalizePath(request.rawPath),
+      headers: request.headers,
+    });
+    this.match = match;
+    if (!match) return this.fail(NO_ROUTE);
+    if (!match.route.protocols.includes('http')) return this.rejectPlainHttp(match);
+    this.log = new RequestLog(this.deps.logger, request.id);
+    this.exchange = new ProxyExchange(request, match, this.log);
+    const chain = this.plan.chains.forRoute(match.route.id);
+    if (chain.length === 0) return this.forward();
+    this.runAccessPhase(chain).catch((error: unknown) => this.unexpected(error));
+  }
+
+  private async runAccessPhase(chain: readonly PluginInstance[]): Promise<void> {
+    const exchange = this.exchange as ProxyExchange;
+    for (const plugin of chain) {
+      try {
+        await plugin.access(exchange);
+      } catch (cause) {
+        const failure = new PluginFailureError(plugin.entity.name, plugin.entity.id, { cause });
+        exchange.log.log('error', `[${plugin.entity.name}] ${failure.message}: ${describe(cause)}`);
+        return this.fail(UNEXPECTED);
+      }
+      if (this.res.destroyed) return;
+      const exit = exchange.response.exit;
+      if (exit) {
+        this.status = exit.status;
+        this.bytesSent = exit.body?.byteLength ?? 0;
+        sendExit(this.res, exit, exchange.response.headers, this.generated());
+        return;
+      }
+    }
+    this.forward();
+  }
+
+  private forward(): void {
+    const exchange = this.exchange as ProxyExchange;
+    const service = (this.match as RouteMatch).service;
+    if (!service) return this.fail(NO_SERVICE);
+    const request = this.request;
+    const upstream = exchange.upstream;
+    const preserveHost = (exchange.route.route as { preserve_host?: boolean }).preserve_host === true;
+    let body: Uint8Array | IncomingMessage | null;
+    if (upstream.body !== undefined) body = upstream.body;
+    else if (request.bufferedBody !== undefined) body = request.bufferedBody;
+    else body = request.hasBody ? request.message : null;
+
+    const hostHeader = upstream.hostHeader
+      ?? (preserveHost && request.hostHeader ? request.hostHeader
+        : defaultPort(upstream.scheme, upstream.port) ? upstream.host : `${upstream.host}:${upstream.port}`);
+    const headers = upstreamRequestHeaders(upstream.headers, {
+      requestId: request.id,
+      hostHeader,
+      remoteAddress: request.remoteAddress,
+      scheme: request.scheme,
+      requestHost: request.host,
+      serverPort: request.port,
+      requestPath: request.rawPath,
+      dropContentLength: upstream.body !== undefined,
+      flags: this.deps.flags,
+    });
+    if (upstream.body instanceof Uint8Array) headers.push('Content-Length', String(upstream.body.byteLength));
+
+    this.sentAt = Date.now();
+    this.relay = this.deps.upstream.relay(
       { scheme: upstream.scheme, host: upstream.host, port: upstream.port, connectTimeout: service.connect_timeout,
         tlsVerify: service.tls_verify ?? false },
       { method: upstream.method, path: upstream.rawQuery ? `${upstream.path}?${upstream.rawQuery}` : upstream.path,
-        headers, body, readTimeout: service.read_timeout, retries: service.retries, signal: abort },
+        headers, body, readTimeout: service.read_timeout, retries: service.retries },
+      this,
     );
-  } catch (error) {
-    if (abort.aborted) return;
-    const classified = classifyUpstreamError(error, target);
-    exchange.log.log('error', `${classified.message} while proxying ${request.method} ${request.rawPath}`);
-    return fail(classified instanceof UpstreamTimeoutError ? UPSTREAM_TIMEOUT : BAD_UPSTREAM);
   }
-  const receivedAt = Date.now();
-  state.upstreamLatencyMs = receivedAt - sentAt;
-  state.status = response.statusCode;
-  const responseHeaders = clientResponseHeaders(response.rawHeaders, exchange.response.headers, {
-    requestId: request.id,
-    flags: deps.flags,
-    upstreamLatencyMs: receivedAt - sentAt,
-    proxyLatencyMs: sentAt - request.startTime,
-    upstreamStatus: response.statusCode,
-    workerHeader: deps.workerHeader,
-  });
-  if (deps.isDraining()) res.shouldKeepAlive = false;
-  res.writeHead(response.statusCode, responseHeaders);
-  response.body.on('data', (chunk: Buffer) => { state.bytesSent += chunk.length; });
-  await new Promise<void>((resolve) => {
-    pipeline(response.body, res, (error) => {
-      if (error && !abort.aborted) {
-        exchange.log.log('error', `upstream ${target} response body failed: ${describe(error)}`);
-      }
-      resolve();
-    });
-  });
-}
 
-function writeAccessLog(request: IncomingClientRequest, state: RequestState, res: ServerResponse, deps: HandlerDeps): void {
-  deps.logger.access({
-    requestId: request.id,
-    remoteAddress: request.remoteAddress,
-    method: request.method,
-    path: request.message.url ?? '/',
-    httpVersion: request.message.httpVersion,
-    status: state.status || res.statusCode,
-    bytesSent: state.bytesSent,
-    referer: request.headers.get('referer'),
-    userAgent: request.headers.get('user-agent'),
-    host: request.host,
-    routeId: state.match?.route.id ?? null,
-    serviceId: state.match?.service?.id ?? null,
-    latencyMs: Date.now() - request.startTime,
-    upstreamLatencyMs: state.upstreamLatencyMs,
-  });
+  onHead(statusCode: number, rawHeaders: readonly Buffer[], resume: () => void): boolean {
+    const receivedAt = Date.now();
+    const request = this.request;
+    this.upstreamLatencyMs = receivedAt - this.sentAt;
+    this.status = statusCode;
+    this.resumeUpstream = resume;
+    const headers = clientResponseHeaders(rawHeaders, (this.exchange as ProxyExchange).response.headers, {
+      requestId: request.id,
+      flags: this.deps.flags,
+      upstreamLatencyMs: this.upstreamLatencyMs,
+      proxyLatencyMs: this.sentAt - request.startTime,
+      upstreamStatus: statusCode,
+      workerHeader: this.deps.workerHeader,
+    });
+    if (this.deps.isDraining()) this.res.shouldKeepAlive = false;
+    this.res.writeHead(statusCode, headers);
+    return true;
+  }
+
+  onBody(chunk: Buffer): boolean {
+    this.bytesSent += chunk.length;
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.resumeUpstream as () => void);
+    return false;
+  }
+
+  onEnd(): void {
+    this.res.end();
+  }
+
+  onFail(error: UpstreamFailure, afterHead: boolean): void {
+    const request = this.request;
+    const log = this.log as RequestLog;
+    if (afterHead) {
+      log.log('error', `upstream response body failed: ${error.message} while proxying ${request.method} ${request.rawPath}`);
+      this.res.destroy();
+      return;
+    }
+    log.log('error', `${error.message} while proxying ${request.method} ${request.rawPath}`);
+    this.fail(error instanceof UpstreamTimeoutError ? UPSTREAM_TIMEOUT : BAD_UPSTREAM);
+  }
+
+  private finished(): void {
+    if (!this.res.writableFinished) this.relay?.abort();
+    this.plan.release();
+    this.writeAccessLog();
+    this.deps.requestDone();
+  }
+
+  private generated(): GeneratedResponseContext {
+    return {
+      requestId: this.request.id, startTime: this.request.startTime, flags: this.deps.flags,
+      workerHeader: this.deps.workerHeader, draining: this.deps.isDraining(),
+    };
+  }
+
+  private fail(error: GatewayErrorResponse, extra?: ReadonlyArray<[string, string]>): void {
+    this.status = error.status;
+    this.bytesSent = sendGatewayError(this.res, error, this.generated(), extra);
+  }
+
+  private unexpected(error: unknown): void {
+    const request = this.request;
+    this.deps.logger.log('error', `unexpected error while handling ${request.method} ${request.message.url}: ${describe(error)}`,
+      { request_id: request.id });
+    this.fail(UNEXPECTED);
+  }
+
+  private rejectPlainHttp(match: RouteMatch): void {
+    const request = this.request;
+    const status = match.route.https_redirect_status_code;
+    if (status === 426) return this.fail({ status, message: 'Please use HTTPS protocol' });
+    const location = `https://${request.hostHeader ?? request.host}${request.rawPath}` +
+      (request.rawQuery ? `?${request.rawQuery}` : '');
+    this.fail({ status, message: 'Please use HTTPS protocol' }, [['Location', location]]);
+  }
+
+  private writeAccessLog(): void {
+    const request = this.request;
+    const match = this.match;
+    this.deps.logger.access({
+      requestId: request.id,
+      remoteAddress: request.remoteAddress,
+      method: request.method,
+      path: request.message.url ?? '/',
+      httpVersion: request.message.httpVersion,
+      status: this.status || this.res.statusCode,
+      bytesSent: this.bytesSent,
+      referer: request.referer,
+      userAgent: request.userAgent,
+      host: request.host,
+      routeId: match?.route.id ?? null,
+      serviceId: match?.service?.id ?? null,
+      latencyMs: Date.now() - request.startTime,
+      upstreamLatencyMs: this.upstreamLatencyMs,
+    });
+  }
 }

@@ -1,6 +1,7 @@
-// Sends the upstream request through a keep-alive undici Pool per target and classifies failures
-// into Kong's 502/504 cases. Retries only connection failures, and only when the body can be replayed.
-import { EventEmitter } from 'node:events';
+// Relays the upstream call through a keep-alive undici Pool per target: the response head and body
+// go straight to a sink (the client response) through undici's dispatch handler, with no stream
+// or promise in between. Classifies failures into Kong's 502/504 cases and retries connection
+// failures when the body can be replayed.
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type Dispatcher from 'undici/types/dispatcher';
@@ -22,28 +23,22 @@ export interface UpstreamCall {
   readonly body: Uint8Array | Readable | null;
   readonly readTimeout: number;
   readonly retries: number;
-  readonly signal?: ClientAbort;
 }
 
-/**
- * Aborts the upstream call when the client goes away. undici accepts an EventEmitter as a signal;
- * an AbortController per request (signal + DOMException machinery) cost several % of the
- * passthrough CPU.
- */
-export class ClientAbort extends EventEmitter {
-  aborted = false;
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.emit('abort');
-  }
+export type UpstreamFailure = UpstreamConnectionError | UpstreamTimeoutError;
+
+/** Where the upstream's answer goes. Returning false from onHead/onBody pauses the upstream until resume(). */
+export interface UpstreamSink {
+  onHead(statusCode: number, rawHeaders: readonly Buffer[], resume: () => void): boolean;
+  onBody(chunk: Buffer): boolean;
+  onEnd(): void;
+  /** The call failed; `afterHead` is true when the head had already been passed on. */
+  onFail(error: UpstreamFailure, afterHead: boolean): void;
 }
 
-export interface UpstreamResponse {
-  readonly statusCode: number;
-  /** Raw response header fields: [name, value, name, value, ...] as sent by the upstream. */
-  readonly rawHeaders: string[];
-  readonly body: Readable;
+/** A call in flight; abort() when the client goes away (the sink hears nothing more). */
+export interface UpstreamRelay {
+  abort(): void;
 }
 
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
@@ -59,7 +54,7 @@ function errorCode(error: unknown): string {
 }
 
 /** Maps an undici/socket error to the gateway's typed upstream errors. */
-export function classifyUpstreamError(error: unknown, target: string): UpstreamConnectionError | UpstreamTimeoutError {
+export function classifyUpstreamError(error: unknown, target: string): UpstreamFailure {
   if (error instanceof UpstreamConnectionError || error instanceof UpstreamTimeoutError) return error;
   const code = errorCode(error);
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return new UpstreamTimeoutError(target, 'connect', { cause: error });
@@ -67,7 +62,7 @@ export function classifyUpstreamError(error: unknown, target: string): UpstreamC
   return new UpstreamConnectionError(target, code, { cause: error });
 }
 
-function retryable(error: UpstreamConnectionError | UpstreamTimeoutError, method: string, body: UpstreamCall['body']): boolean {
+function retryable(error: UpstreamFailure, method: string, body: UpstreamCall['body']): boolean {
   const streamed = body !== null && !(body instanceof Uint8Array);
   if (streamed && (body as Readable).readableDidRead) return false;
   if (error instanceof UpstreamTimeoutError) return error.phase === 'connect';
@@ -75,14 +70,63 @@ function retryable(error: UpstreamConnectionError | UpstreamTimeoutError, method
   return CONNECTION_FAILURES.has(error.code) && IDEMPOTENT.has(method);
 }
 
-function rawHeadersToStrings(raw: unknown): string[] {
-  const list = raw as Array<Buffer | string>;
-  const out = new Array<string>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const item = list[i];
-    out[i] = typeof item === 'string' ? item : item.toString('latin1');
+class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientGoneError';
   }
-  return out;
+}
+
+/** undici's (legacy) dispatch handler for one upstream call, re-dispatched on a retryable failure. */
+class RelayHandler implements UpstreamRelay {
+  private abortDispatch: ((reason?: Error) => void) | null = null;
+  private aborted = false;
+  private headSent = false;
+  private attempt = 0;
+
+  constructor(private readonly pool: Pool, private readonly options: Dispatcher.DispatchOptions,
+    private readonly call: UpstreamCall, private readonly label: string, private readonly sink: UpstreamSink) {}
+
+  start(): void {
+    this.pool.dispatch(this.options, this);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortDispatch?.(new ClientGoneError());
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.aborted) abort(new ClientGoneError());
+    else this.abortDispatch = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true;   // 1xx: the final head follows
+    this.headSent = true;
+    return this.sink.onHead(statusCode, rawHeaders, resume);
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.sink.onBody(chunk);
+  }
+
+  onComplete(): void {
+    this.sink.onEnd();
+  }
+
+  onError(error: Error): void {
+    if (this.aborted) return;
+    const failure = classifyUpstreamError(error, this.label);
+    if (!this.headSent && this.attempt < this.call.retries && retryable(failure, this.call.method, this.call.body)) {
+      this.attempt++;
+      this.abortDispatch = null;
+      this.start();
+      return;
+    }
+    this.sink.onFail(failure, this.headSent);
+  }
 }
 
 export class UpstreamClient {
@@ -105,27 +149,19 @@ export class UpstreamClient {
     return pool;
   }
 
-  async send(target: UpstreamTarget, call: UpstreamCall): Promise<UpstreamResponse> {
-    const label = `${target.host}:${target.port}`;
-    const pool = this.pool(target);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const response = await pool.request({
-          path: call.path,
-          method: call.method as Dispatcher.HttpMethod,
-          headers: call.headers,
-          body: call.body as Dispatcher.DispatchOptions['body'],
-          headersTimeout: call.readTimeout,
-          bodyTimeout: call.readTimeout,
-          responseHeaders: 'raw',
-          signal: call.signal,
-        });
-        return { statusCode: response.statusCode, rawHeaders: rawHeadersToStrings(response.headers), body: response.body };
-      } catch (error) {
-        const classified = classifyUpstreamError(error, label);
-        if (attempt >= call.retries || call.signal?.aborted || !retryable(classified, call.method, call.body)) throw classified;
-      }
-    }
+  /** Starts the call; the answer (or the failure, after retries) goes to the sink. */
+  relay(target: UpstreamTarget, call: UpstreamCall, sink: UpstreamSink): UpstreamRelay {
+    const options: Dispatcher.DispatchOptions = {
+      path: call.path,
+      method: call.method as Dispatcher.HttpMethod,
+      headers: call.headers,
+      body: call.body as Dispatcher.DispatchOptions['body'],
+      headersTimeout: call.readTimeout,
+      bodyTimeout: call.readTimeout,
+    };
+    const handler = new RelayHandler(this.pool(target), options, call, `${target.host}:${target.port}`, sink);
+    handler.start();
+    return handler;
   }
 
   async close(): Promise<void> {
