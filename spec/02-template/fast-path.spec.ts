@@ -10,6 +10,7 @@ import { BAIL, parseFieldPath, planFastPath, prepareFastPath, renderFast } from 
 import { parseTemplate } from '../../src/template/parse';
 import { createScope, releaseScope, pushRequestTable, SHARED_REF } from '../../src/pdk';
 import type { PdkScope } from '../../src/pdk';
+import { CaseInsensitiveFields, LazyValue, setPendingSharedField } from '../../src/pdk/shared-fields';
 import { makeEngine, makeExchange } from '../03-pdk/support';
 
 function prng(seed: number): () => number {
@@ -28,14 +29,18 @@ const QUERY = ['lang=en', 'a=1', 'a=2', 'flag', 'empty=', 'sp=a+b', 'pct=%41%zz'
 const KEYS = ['token', 'a', 'b', '1', 'list', 'n', 'nul', 't', 'f', 'status', 'body', 'response'];
 const STEPS = ['.x_trace', '["X-Trace"]', "['x-trace']", '.x_api_key', '.lang', '.a', '[1]', '[2]', '[0]', '.uid', '.c',
   '.response', '.body', '.token', '.status', '.list', '.nul', '.n', '.t', '.f', '["1"]', '.missing', '.x_m', '.flag', '.empty',
-  '.sp', '.pct', '.x_under', '.accept', '.callouts', '.len'];
+  '.sp', '.pct', '.x_under', '.accept', '.callouts', '.len', '.headers', '["Content-Type"]', '.request', '.params',
+  '.caching', '.retries', '.n_retries', '.reason'];
 const ROOTS = ['headers', 'query_params', 'uri_captures', 'callouts', 'shared'];
 /** Paths a real template would use, so most cases reach a value the fast path answers. */
 const SENSIBLE = ['headers.x_trace', 'headers["X-Trace"]', 'headers.x_m', 'headers.x_m[2]', 'headers.accept', 'headers.x_under',
   'query_params.lang', 'query_params.a', 'query_params.a[1]', 'query_params.flag', 'query_params.sp', 'query_params.pct',
   'uri_captures.uid', 'uri_captures[1]', 'uri_captures[0]', 'callouts.c.response.status', 'callouts.c.response.body.token',
   'callouts.c.response.body.a', 'callouts.c.response.body[1]', 'callouts.c.response.body.list', 'callouts.c.response.body.n',
-  'callouts.c.response.body.a.b', 'shared.callouts', 'shared.x'];
+  'callouts.c.response.body.a.b', 'shared.callouts', 'shared.x', 'callouts.c.response.headers["Content-Type"]',
+  'callouts.c.response.headers["content-type"]', 'callouts.c.response.headers.x_m', 'callouts.c.request.params.url',
+  'callouts.c.request.n_retries', 'callouts.c.request.retries[1].reason', 'callouts.c.caching.bypass',
+  'callouts.c.caching.cache_ttl', 'shared.callouts.c.response.status', 'callouts.c.request.params.headers["X-A"]'];
 
 function pick<T>(r: () => number, items: readonly T[]): T {
   return items[Math.floor(r() * items.length)];
@@ -50,15 +55,40 @@ function jsonValue(r: () => number, depth: number): unknown {
   return obj;
 }
 
-/** Sets kong.ctx.shared (and maybe callouts.c with a lazy or plain body) for the scope. */
+/** A callout entry as request-callout holds it in JS before Lua asks for kong.ctx.shared. */
+function pendingEntry(r: () => number, body: unknown): Record<string, unknown> {
+  const retries = r() < 0.5 ? [] : [{ reason: 'code', err: 'status 500 is listed in http_statuses', http_code: 500 }];
+  return {
+    request: {
+      params: { url: pick(r, ['http://a.test/x', '']), method: 'GET', headers: { 'X-A': pick(r, ['1', '']) }, query: null },
+      retries,
+      n_retries: retries.length,
+    },
+    caching: new LazyValue({ strategy: 'memory', cache_ttl: 300, bypass: r() < 0.5, redis: { host: null } }),
+    response: {
+      status: pick(r, [200, 201.5, 404]),
+      headers: new CaseInsensitiveFields({ 'content-type': 'application/json', 'x-m': ['1', '2'] }),
+      body: r() < 0.7 ? new LazyValue(body) : r() < 0.5 ? Buffer.from('raw bytes') : body,
+    },
+  };
+}
+
+/**
+ * Sets kong.ctx.shared (and maybe callouts.c with a lazy or plain body) for the scope: in Lua, or
+ * held in JS as request-callout does until Lua asks for kong.ctx.shared.
+ */
 function setContext(engine: LuaEngine, scope: PdkScope, r: () => number): void {
   const k = r();
   if (k < 0.2) return;
+  const body = jsonValue(r, 0);
+  if (k < 0.5) {
+    setPendingSharedField(scope, 'callouts', { value: { c: pendingEntry(r, body) } });
+    return;
+  }
   const L = engine.L;
   const top = lua.lua_gettop(L);
   pushRequestTable(engine, L, scope, SHARED_REF);
-  if (k < 0.3) { lua.lua_settop(L, top); return; }
-  const body = jsonValue(r, 0);
+  if (k < 0.6) { lua.lua_settop(L, top); return; }
   lua.lua_createtable(L, 0, 1);           // callouts
   lua.lua_createtable(L, 0, 1);           // c
   lua.lua_createtable(L, 0, 2);           // response
@@ -99,6 +129,8 @@ describe('templates: fast path', () => {
     const r = prng(20261121);
     let served = 0;
     let total = 0;
+    let heldServed = 0;
+    let heldTotal = 0;
     for (let n = 0; n < 3000; n++) {
       const headers: Array<[string, string]> = [];
       const many = r() < 0.03 ? 101 : Math.floor(r() * 7);
@@ -108,7 +140,8 @@ describe('templates: fast path', () => {
       const exchange = makeExchange({ headers, query, captures });
       const scope = createScope(exchange);
       setContext(engine, scope, r);
-      const exprs = Array.from({ length: 1 + Math.floor(r() * 2) }, () => (r() < 0.6
+      const heldInJs = scope.pendingShared !== undefined;
+      const exprs = Array.from({ length: 1 + Math.floor(r() * 2) }, () => (r() < 0.7
         ? `$(${pick(r, SENSIBLE)})`
         : `$(${pick(r, ROOTS)}${Array.from({ length: Math.floor(r() * 5) }, () => pick(r, STEPS)).join('')})`));
       const text = (r() < 0.5 ? 'pre-' : '') + exprs.join(r() < 0.5 ? ' ' : '');
@@ -121,17 +154,20 @@ describe('templates: fast path', () => {
       const again = outcome(() => template.render(scope));
       total++;
       if (fast1 !== BAIL) served++;
+      if (heldInJs) heldTotal++;
+      if (heldInJs && fast1 !== BAIL) heldServed++;
       expect(first, `${text} (fast first)`).to.equal(vm);
       expect(again, `${text} (fast after VM)`).to.equal(vm);
       releaseScope(engine, scope);
     }
     // The comparison is only meaningful if the fast path really answered most cases.
     expect(served / total).to.be.greaterThan(0.3);
+    expect(heldServed / heldTotal).to.be.greaterThan(0.3);
   });
 
   it('answers `$(headers.x)` and a lazy callout body path without the VM', () => {
     const scope = createScope(makeExchange({ headers: [['X', 'v']] }));
-    setContext(engine, scope, () => 0.9);
+    setContext(engine, scope, () => 0.95);
     const L = engine.L;
     pushRequestTable(engine, L, scope, SHARED_REF);
     lua.lua_getfield(L, -1, 'callouts');
@@ -142,6 +178,24 @@ describe('templates: fast path', () => {
     lua.lua_settop(L, 0);
     expect(renderFast(engine, scope, prepareFastPath(engine, parseTemplate('$(headers.x)'))!)).to.equal('v');
     expect(renderFast(engine, scope, prepareFastPath(engine, parseTemplate('$(callouts.c.response.body.token)'))!)).to.equal('abc');
+    releaseScope(engine, scope);
+  });
+
+  it('answers callout paths held in JS without creating kong.ctx.shared, and moves them into Lua on first VM use', () => {
+    const scope = createScope(makeExchange());
+    setPendingSharedField(scope, 'callouts', {
+      value: { c: pendingEntry(() => 0.1, { token: 'abc', n: 3 }) },
+    });
+    const fast = (text: string): string | typeof BAIL => renderFast(engine, scope, prepareFastPath(engine, parseTemplate(text))!);
+    expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
+    expect(fast('$(callouts.c.response.headers["Content-Type"])')).to.equal('application/json');
+    expect(fast('$(callouts.c.request.params.url)')).to.equal('http://a.test/x');
+    expect(scope.refs.has(SHARED_REF)).to.equal(false);
+    const viaVm = compileTemplate(engine, '$(callouts.c.response.body.n + 1)', 'TMP');
+    expect(viaVm.render(scope)).to.equal('4');
+    expect(scope.refs.has(SHARED_REF)).to.equal(true);
+    expect(scope.pendingShared).to.equal(undefined);
+    expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     releaseScope(engine, scope);
   });
 });

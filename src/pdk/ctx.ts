@@ -7,19 +7,24 @@ import { pushScopeTable } from './ngx/lua-util';
 import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 import { pushGuardedTable } from '../lua/guarded-table';
+import { flushPendingShared } from './shared-fields';
 
 export const SHARED_REF = 'kong.ctx.shared';
 
-/** Pushes the per-request table stored under `key` in the scope, creating it on first use. */
+/**
+ * Pushes the per-request table stored under `key` in the scope, creating it on first use (the
+ * shared table is created with the fields plugins held in JS until then).
+ */
 export function pushRequestTable(_engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
+  const created = !scope.refs.has(key);
   pushScopeTable(L, scope, key);
+  if (created && key === SHARED_REF) flushPendingShared(L, scope);
 }
 
-/** Pushes kong.ctx.shared.<field> of the scope (nil when the shared table does not exist yet). */
-export function pushSharedField(L: LuaState, scope: PdkScope, field: string): void {
-  const ref = scope.refs.get(SHARED_REF);
-  if (ref === undefined) { lua.lua_pushnil(L); return; }
-  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+/** Pushes kong.ctx.shared.<field> of the scope (nil when neither the table nor a pending field exists). */
+export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope, field: string): void {
+  if (!scope.refs.has(SHARED_REF) && !scope.pendingShared?.has(field)) { lua.lua_pushnil(L); return; }
+  pushRequestTable(engine, L, scope, SHARED_REF);
   lua.lua_getfield(L, -1, field);
   lua.lua_remove(L, -2);
 }
@@ -28,6 +33,7 @@ export function pushSharedField(L: LuaState, scope: PdkScope, field: string): vo
 export function releaseScope(engine: LuaEngine, scope: PdkScope): void {
   for (const ref of scope.refs.values()) engine.unref(ref);
   scope.refs.clear();
+  scope.pendingShared = undefined;
 }
 
 /** Pushes the kong.ctx table: a live object (it has a metatable, so the sandbox does not copy it). */

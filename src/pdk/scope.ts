@@ -1,6 +1,7 @@
 // The per-request state the PDK works on. The host passes a PdkScope as the `host` of every
 // engine.call; PDK functions read it back with `engine.currentHost`.
 import type { Exchange } from './exchange';
+import type { PendingSharedField } from './shared-fields';
 
 export interface PdkScope {
   readonly exchange: Exchange;
@@ -19,6 +20,8 @@ export interface PdkScope {
    * the host (reading an unread request body) raise an error instead.
    */
   noWait?: boolean;
+  /** kong.ctx.shared fields held in JS until Lua first asks for kong.ctx.shared (shared-fields.ts). */
+  pendingShared?: Map<string, PendingSharedField>;
 }
 
 export function createScope(exchange: Exchange): PdkScope {

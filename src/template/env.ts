@@ -49,7 +49,7 @@ function shortcutIndex(engine: LuaEngine): LuaCFunction {
     const key = stringArg(L, 2);
     switch (key) {
       case 'callouts':
-        pushSharedField(L, scopeOf(engine, L), 'callouts');
+        pushSharedField(engine, L, scopeOf(engine, L), 'callouts');
         return 1;
       case 'shared':
         pushRequestTable(engine, L, scopeOf(engine, L), SHARED_REF);

@@ -7,12 +7,13 @@
 import { lua } from '../lua/fengari';
 import type { LuaState } from '../lua/fengari';
 import type { LuaEngine } from '../lua/engine';
-import { toText } from '../lua/marshal';
+import { LUA_NULL, toText } from '../lua/marshal';
 import { luaNumberToString } from '../lua/number-format';
 import { lazySourceOf, sourceChild } from '../lua/lazy';
 import type { TemplatePiece } from './parse';
 import type { PdkScope } from '../pdk/scope';
 import { SHARED_REF } from '../pdk/ctx';
+import { NOT_PLAIN, sharedChild } from '../pdk/shared-fields';
 import { clientQuery } from '../pdk/request';
 import { DEFAULT_MAX_HEADERS, headerLineCount, normalizeHeaderKey } from '../pdk/headers-table';
 
@@ -119,6 +120,7 @@ function stringify(v: unknown): string | typeof BAIL {
 function indexJs(value: JsValue, key: Key): JsValue | typeof BAIL {
   const v = value.js;
   if (v === undefined || (v === null && value.nullAs === null)) return BAIL; // indexing nil: the VM raises
+  if (v === LUA_NULL) return BAIL;                                             // indexing cjson.null raises too
   if (Array.isArray(v)) return { js: typeof key === 'number' && key >= 1 ? v[key - 1] : undefined, nullAs: value.nullAs };
   if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && v !== value.nullAs) {
     return { js: typeof key === 'string' && Object.prototype.hasOwnProperty.call(v, key) ? (v as Record<string, unknown>)[key] : undefined, nullAs: value.nullAs };
@@ -195,11 +197,7 @@ function evaluate(engine: LuaEngine, scope: PdkScope, path: FastPath): string | 
     const keyTable = keyTables.get(engine);
     if (!keyTable || path.slots.length !== keys.length) return BAIL;
     const ref = scope.refs.get(SHARED_REF);
-    if (ref === undefined) {
-      // No kong.ctx.shared yet: `shared` is a fresh empty table, `callouts` is nil.
-      if (root === 'shared') return keys.length === 0 ? BAIL : keys.length === 1 ? '' : BAIL;
-      return keys.length === 0 ? '' : BAIL;
-    }
+    if (ref === undefined) return evaluatePendingShared(scope, root, keys);
     const L = keyTable.thread;
     const top = lua.lua_gettop(L);
     try {
@@ -222,6 +220,32 @@ function evaluate(engine: LuaEngine, scope: PdkScope, path: FastPath): string | 
   let value: JsValue | typeof BAIL = { js: first, nullAs: null };
   for (let i = 1; i < keys.length && value !== BAIL; i++) value = indexJs(value, keys[i]);
   return value === BAIL ? BAIL : stringify(value.js);
+}
+
+/**
+ * A path into kong.ctx.shared before Lua created it: the shared table would be a fresh table holding
+ * only the fields plugins keep in JS (shared-fields.ts), so the path is walked over those values.
+ */
+function evaluatePendingShared(scope: PdkScope, root: 'callouts' | 'shared', keys: readonly Key[]): string | typeof BAIL {
+  const pending = scope.pendingShared;
+  let node: unknown;
+  let rest: readonly Key[];
+  if (root === 'callouts') {
+    node = pending?.get('callouts')?.value;
+    rest = keys;
+    if (node === undefined) return keys.length === 0 ? '' : BAIL;   // callouts is nil
+  } else {
+    if (keys.length === 0) return BAIL;                              // the table itself
+    const first = keys[0];
+    node = typeof first === 'string' ? pending?.get(first)?.value : undefined;
+    rest = keys.slice(1);
+  }
+  for (const key of rest) {
+    if (node === undefined) return BAIL;                             // indexing nil raises
+    node = sharedChild(node, key);
+    if (node === NOT_PLAIN) return BAIL;
+  }
+  return stringify(node);                                           // a table or userdata: BAIL
 }
 
 /** Renders the pieces in JS, or returns BAIL when the VM must render this request. */

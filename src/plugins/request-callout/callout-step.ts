@@ -6,7 +6,8 @@ import { buildParams } from './build-params';
 import type { CompiledCallout } from './compiled';
 import { CalloutUrlError } from './errors';
 import { sendCallout, type CalloutHttpResult } from './http-client';
-import { decodeJson, encodeJson, LazyValue } from './lua-context';
+import { LazyValue } from '../../pdk/shared-fields';
+import { decodeJson, encodeJson } from './lua-context';
 import { paramsFromLua } from './lua-params';
 import { parseCalloutUrl, toWireRequest, type CalloutParams } from './params';
 import { parseQuery } from './query';
@@ -146,7 +147,10 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
 
   let userKey: unknown = null;
   let bypass = callout.config.cache.bypass;
-  if (ctx) await ctx.init(run.scope, name, params, shared.caching[callout.index]);
+  if (ctx) {
+    const pending = ctx.init(run.scope, name, params, shared.caching[callout.index]);
+    if (pending) await pending;
+  }
   if (callout.requestLua) {
     if (!await runSnippet(run, callout.requestLua)) return false;
     const fromLua = await ctx!.readParams(run.scope, name);
@@ -166,14 +170,20 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
     const hit = await cache.get(key);
     if (hit) {
       run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
-      if (ctx) await ctx.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
+      if (ctx) {
+        const pending = ctx.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
+        if (pending) await pending;
+      }
       return true;
     }
   }
 
   const outcome = await sendWithPolicy(run, callout, params, parsed, callout.requestLua === null);
   let response = outcome.response;
-  if (ctx) await ctx.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
+  if (ctx) {
+    const pending = ctx.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
+    if (pending) await pending;
+  }
   if (outcome.kind === 'failed') {
     const code = callout.config.request.error.error_response_code;
     const msg = callout.errorMessage.render(run.scope);

@@ -1,12 +1,15 @@
-// The Lua side of `kong.ctx.shared.callouts.<name>`: small helper chunks (compiled once per engine)
-// create an entry, append retries, store a response and read params/responses back. They go through
-// `kong.ctx.shared` like any snippet, so the PDK decides where the per-request table lives.
+// `kong.ctx.shared.callouts.<name>`: held in JS until Lua first asks for kong.ctx.shared, then in
+// Lua, where small helper chunks (compiled once per engine) create an entry, append retries, store
+// a response and read params/responses back. The helpers go through `kong.ctx.shared` like any
+// snippet, so the PDK decides where the per-request table lives (and moves the JS-held one in).
 import { lua } from '../../lua/fengari';
-import type { LuaCFunction, LuaState } from '../../lua/fengari';
+import type { LuaState } from '../../lua/fengari';
 import type { CompiledChunk, LuaEngine, LuaEnv } from '../../lua/engine';
-import { LUA_NULL, pushValue, toBytes, toValue } from '../../lua/marshal';
-import { materializeDeep, pushLazy } from '../../lua/lazy';
+import { LUA_NULL, toBytes, toValue } from '../../lua/marshal';
+import { materializeDeep } from '../../lua/lazy';
+import { SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
+import { CaseInsensitiveFields, LazyValue, pushSharedValue, setPendingSharedField } from '../../pdk/shared-fields';
 
 const ENTRY = 'local c = kong.ctx.shared.callouts; local e = type(c) == "table" and c[name] or nil; ' +
   'if type(e) ~= "table" then e = nil end ';
@@ -66,46 +69,23 @@ export interface LuaResponse {
   readonly body: unknown;
 }
 
-/** A value whose containers cross into Lua lazily (decoded JSON bodies). */
-export class LazyValue {
-  constructor(readonly value: unknown) {}
+/** A callout's entry while kong.ctx.shared.callouts is still held in JS (see pdk/shared-fields.ts). */
+interface PendingEntry {
+  request: { params: unknown; retries: Array<Record<string, unknown>>; n_retries: number };
+  caching: LazyValue;
+  response?: { status: number; headers?: CaseInsensitiveFields; body?: unknown };
 }
 
-/** Response headers: lower-case keys as received, looked up case-insensitively. */
-export class CaseInsensitiveHeaders {
-  constructor(readonly value: Readonly<Record<string, unknown>>) {}
-}
+type PendingCallouts = Record<string, PendingEntry>;
 
-const CI_META_KEY = Object.freeze({ luagate: 'request-callout response headers mt' });
-
-const ciIndex: LuaCFunction = (L) => {
-  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
-  const key = lua.lua_tojsstring(L, 2) ?? "";
-  const lower = key.toLowerCase();
-  if (lower === key) { lua.lua_pushnil(L); return 1; }
-  pushValue(L, lower);
-  lua.lua_rawget(L, 1);
-  return 1;
-};
-
-function pushCiHeaders(L: LuaState, headers: Readonly<Record<string, unknown>>): void {
-  pushValue(L, headers);
-  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, CI_META_KEY) !== lua.LUA_TTABLE) {
-    lua.lua_pop(L, 1);
-    lua.lua_createtable(L, 0, 1);
-    lua.lua_pushcfunction(L, ciIndex);
-    lua.lua_setfield(L, -2, '__index');
-    lua.lua_pushvalue(L, -1);
-    lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, CI_META_KEY);
-  }
-  lua.lua_setmetatable(L, -2);
-}
-
-/** A JS value pushed eagerly, except LazyValue wrappers (lazy), header tables and LUA_NULL (cjson.null). */
-function push(L: LuaState, value: unknown): void {
-  if (value instanceof LazyValue) pushLazy(L, value.value);
-  else if (value instanceof CaseInsensitiveHeaders) pushCiHeaders(L, value.value);
-  else pushValue(L, value);
+/** The JS-held callouts table of the request, or null once Lua holds kong.ctx.shared. */
+function pendingCallouts(scope: PdkScope): PendingCallouts | null {
+  if (scope.refs.has(SHARED_REF)) return null;
+  const existing = scope.pendingShared?.get('callouts');
+  if (existing) return existing.value as PendingCallouts;
+  const callouts: PendingCallouts = Object.create(null) as PendingCallouts;
+  setPendingSharedField(scope, 'callouts', { value: callouts });
+  return callouts;
 }
 
 function readValue(L: LuaState, idx: number): unknown {
@@ -144,26 +124,52 @@ export class CalloutLuaContext {
   private async run<T>(name: HelperName, scope: PdkScope, read: (L: LuaState, n: number) => T,
     args: readonly unknown[]): Promise<T> {
     const outcome = await this.engine.call(this.chunks.get(name)!, this.env, scope, read, (L) => {
-      for (const arg of args) push(L, arg);
+      for (const arg of args) pushSharedValue(L, arg);
       return args.length;
     });
     if (outcome.kind !== 'returned') throw new Error(`request-callout context helper '${name}' was stopped`);
     return outcome.value;
   }
 
-  init(scope: PdkScope, name: string, params: unknown, caching: unknown): Promise<void> {
-    return this.run('init', scope, noResult, [name, params, caching]);
+  // Writes go to the JS-held table while no Lua code has asked for kong.ctx.shared (no VM entry
+  // at all for a config of plain templates), and through the helper chunks afterwards.
+
+  init(scope: PdkScope, name: string, params: unknown, caching: Readonly<Record<string, unknown>>): Promise<void> | void {
+    const callouts = pendingCallouts(scope);
+    const cachingTable = new LazyValue(caching);
+    if (callouts) {
+      callouts[name] = { request: { params, retries: [], n_retries: 0 }, caching: cachingTable };
+      return;
+    }
+    return this.run('init', scope, noResult, [name, params, cachingTable]);
   }
 
-  addRetry(scope: PdkScope, name: string, reason: 'error' | 'code', err: string, httpCode: number | null): Promise<void> {
+  addRetry(scope: PdkScope, name: string, reason: 'error' | 'code', err: string, httpCode: number | null): Promise<void> | void {
+    const callouts = pendingCallouts(scope);
+    if (callouts) {
+      const request = callouts[name]?.request;
+      if (request) {
+        request.retries.push({ reason, err, http_code: httpCode });
+        request.n_retries++;
+      }
+      return;
+    }
     return this.run('retry', scope, noResult, [name, reason, err, httpCode]);
   }
 
   /** Stores `response` (null: no response, e.g. continue after a transport error). */
-  setResponse(scope: PdkScope, name: string, response: { status: number; headers?: unknown; body?: unknown } | null): Promise<void> {
+  setResponse(scope: PdkScope, name: string, response: { status: number; headers?: unknown; body?: unknown } | null): Promise<void> | void {
+    const headers = response?.headers ? new CaseInsensitiveFields(response.headers as Record<string, unknown>) : undefined;
+    const callouts = pendingCallouts(scope);
+    if (callouts) {
+      const entry = callouts[name];
+      if (!entry) return;
+      if (response) entry.response = { status: response.status, headers, body: response.body ?? undefined };
+      else delete entry.response;
+      return;
+    }
     if (!response) return this.run('response', scope, noResult, [name, false]);
-    const headers = response.headers ? new CaseInsensitiveHeaders(response.headers as Record<string, unknown>) : null;
-    return this.run('response', scope, noResult, [name, true, response.status, headers, response.body ?? null]);
+    return this.run('response', scope, noResult, [name, true, response.status, headers ?? null, response.body ?? null]);
   }
 
   readParams(scope: PdkScope, name: string): Promise<LuaParams> {
