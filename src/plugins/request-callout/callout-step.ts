@@ -126,10 +126,8 @@ async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params:
     if (!failed) return { kind: 'success', response: storedFrom(run, callout, result as Extract<CalloutHttpResult, { ok: true }>) };
     const response = result.ok ? storedFrom(run, callout, result) : null;
     if (attempt < attempts) {
-      if (ctx) {
-        await ctx.addRetry(run.scope, callout.config.name, result.ok ? 'code' : 'error',
-          result.ok ? `status ${result.status} is listed in http_statuses` : result.error, result.ok ? result.status : null);
-      }
+      ctx?.addRetry(run.scope, callout.config.name, result.ok ? 'code' : 'error',
+        result.ok ? `status ${result.status} is listed in http_statuses` : result.error, result.ok ? result.status : null);
       continue;
     }
     return policy.on_error === 'continue' ? { kind: 'continue', response } : { kind: 'failed', response };
@@ -147,13 +145,10 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
 
   let userKey: unknown = null;
   let bypass = callout.config.cache.bypass;
-  if (ctx) {
-    const pending = ctx.init(run.scope, name, params, shared.caching[callout.index]);
-    if (pending) await pending;
-  }
+  ctx?.init(run.scope, name, params, shared.caching[callout.index]);
   if (callout.requestLua) {
     if (!await runSnippet(run, callout.requestLua)) return false;
-    const fromLua = await ctx!.readParams(run.scope, name);
+    const fromLua = ctx!.readParams(run.scope, name);
     const before = params.url;
     params = paramsFromLua(fromLua, params);
     if (params.url !== before) {
@@ -170,20 +165,14 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
     const hit = await cache.get(key);
     if (hit) {
       run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
-      if (ctx) {
-        const pending = ctx.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
-        if (pending) await pending;
-      }
+      ctx?.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
       return true;
     }
   }
 
   const outcome = await sendWithPolicy(run, callout, params, parsed, callout.requestLua === null);
   let response = outcome.response;
-  if (ctx) {
-    const pending = ctx.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
-    if (pending) await pending;
-  }
+  ctx?.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
   if (outcome.kind === 'failed') {
     const code = callout.config.request.error.error_response_code;
     const msg = callout.errorMessage.render(run.scope);
@@ -195,7 +184,7 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
   }
   if (outcome.kind !== 'success' || !shared.cache) return true;
   if (callout.responseLua || callout.requestLua) {
-    const back = await ctx!.readResponse(run.scope, name);
+    const back = ctx!.readResponse(run.scope, name);
     if (back.bypass === true) return true;
     if (callout.responseLua) {
       if (!back.found || typeof back.status !== 'number') return true;

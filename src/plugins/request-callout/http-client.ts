@@ -105,12 +105,64 @@ export class CalloutDispatchers {
   }
 }
 
+/**
+ * Collects one callout answer straight from undici's dispatch handler (no body stream or promise
+ * per chunk): status, header fields (lower-case names; repeated ones as arrays), whole body.
+ */
+class CollectingHandler {
+  private status = 0;
+  private headers: Record<string, string | string[]> = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly settle: (result: CalloutHttpResult) => void) {}
+
+  onConnect(): void {}
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true;   // 1xx: the final head follows
+    this.status = statusCode;
+    this.headers = parseHeaderFields(rawHeaders);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    this.settle({ ok: true, status: this.status, headers: this.headers, body });
+  }
+
+  onError(error: Error): void {
+    this.settle({ ok: false, error: describeTransportError(error) });
+  }
+}
+
+function parseHeaderFields(raw: readonly Buffer[]): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toString('latin1').toLowerCase();
+    const value = raw[i + 1].toString('latin1');
+    const seen = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
+    if (seen === undefined) {
+      if (name === '__proto__') Object.defineProperty(fields, name, { value, enumerable: true, configurable: true, writable: true });
+      else fields[name] = value;
+    } else if (typeof seen === 'string') fields[name] = [seen, value];
+    else seen.push(value);
+  }
+  return fields;
+}
+
 /** Sends one callout request and reads the whole response; transport failures become `ok: false`. */
-export async function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest,
+export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest,
   timeouts: CalloutTimeouts | null): Promise<CalloutHttpResult> {
   const read = timeouts?.read ?? DEFAULT_TIMEOUT_MS;
-  try {
-    const response = await dispatcher.request({
+  return new Promise((resolve) => {
+    dispatcher.dispatch({
       origin: request.url.origin,
       path: `${request.url.pathname}${request.url.search}`,
       method: request.method as Dispatcher.HttpMethod,
@@ -118,12 +170,8 @@ export async function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRe
       body: request.body ?? undefined,
       headersTimeout: read,
       bodyTimeout: read,
-    });
-    const body = Buffer.from(await response.body.arrayBuffer());
-    return { ok: true, status: response.statusCode, headers: response.headers as Record<string, string | string[]>, body };
-  } catch (error) {
-    return { ok: false, error: describeTransportError(error) };
-  }
+    }, new CollectingHandler(resolve) as unknown as Dispatcher.DispatchHandler);
+  });
 }
 
 /** Short lua-resty-http style reasons ("connection refused", "timeout") for the retries table. */

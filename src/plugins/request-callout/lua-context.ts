@@ -1,46 +1,16 @@
 // `kong.ctx.shared.callouts.<name>`: held in JS until Lua first asks for kong.ctx.shared, then in
-// Lua, where small helper chunks (compiled once per engine) create an entry, append retries, store
-// a response and read params/responses back. The helpers go through `kong.ctx.shared` like any
-// snippet, so the PDK decides where the per-request table lives (and moves the JS-held one in).
+// the Lua table, which the plugin edits and reads with raw table operations from JS (a coroutine
+// and a helper chunk per operation cost more than the user's own snippets). Raw access means a
+// metatable a snippet puts on these tables is not consulted by the plugin; the lazy tables the
+// plugin itself creates are read through their JS source.
 import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
-import type { CompiledChunk, LuaEngine, LuaEnv } from '../../lua/engine';
-import { LUA_NULL, toBytes, toValue } from '../../lua/marshal';
-import { materializeDeep } from '../../lua/lazy';
-import { SHARED_REF } from '../../pdk/ctx';
+import type { LuaEngine } from '../../lua/engine';
+import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
+import { lazySourceOf, materializeDeep, sourceChild } from '../../lua/lazy';
+import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
 import { CaseInsensitiveFields, LazyValue, pushSharedValue, setPendingSharedField } from '../../pdk/shared-fields';
-
-const ENTRY = 'local c = kong.ctx.shared.callouts; local e = type(c) == "table" and c[name] or nil; ' +
-  'if type(e) ~= "table" then e = nil end ';
-
-const SOURCES = {
-  init: 'local name, params, caching = ... local shared = kong.ctx.shared; local c = shared.callouts; ' +
-    'if type(c) ~= "table" then c = {}; shared.callouts = c end ' +
-    'c[name] = { request = { params = params, retries = {}, n_retries = 0 }, caching = caching }',
-  retry: 'local name, reason, err, code = ... ' + ENTRY +
-    'local r = e and e.request; if type(r) ~= "table" then return end ' +
-    'if type(r.retries) ~= "table" then r.retries = {} end ' +
-    'r.retries[#r.retries + 1] = { reason = reason, err = err, http_code = code } ' +
-    'r.n_retries = (tonumber(r.n_retries) or 0) + 1',
-  response: 'local name, has, status, headers, body = ... ' + ENTRY +
-    'if not e then return end ' +
-    'if not has then e.response = nil; return end ' +
-    'e.response = { status = status, headers = headers, body = body }',
-  params: 'local name = ... ' + ENTRY +
-    'if not e then return false end ' +
-    'local cc = type(e.caching) == "table" and e.caching or {} ' +
-    'local r = type(e.request) == "table" and e.request or {} local p = r.params ' +
-    'if type(p) ~= "table" then return false, cc.cache_key, cc.bypass end ' +
-    'return true, cc.cache_key, cc.bypass, p.url, p.method, p.query, p.headers, p.body, p.ssl_verify, ' +
-    'p.ssl_server_name, p.proxy, p.timeouts, p.decode',
-  readResponse: 'local name = ... ' + ENTRY +
-    'if not e then return false end local cc = type(e.caching) == "table" and e.caching or {} ' +
-    'local r = e.response if type(r) ~= "table" then return false, cc.cache_key, cc.bypass end ' +
-    'return true, cc.cache_key, cc.bypass, r.status, r.headers, r.body',
-} as const;
-
-type HelperName = keyof typeof SOURCES;
 
 /** Values of `params` read back after request.by_lua (raw Lua→JS conversions). */
 export interface LuaParams {
@@ -97,17 +67,36 @@ function readBody(L: LuaState, idx: number): unknown {
   return lua.lua_type(L, idx) === lua.LUA_TSTRING ? toBytes(L, idx) : readValue(L, idx);
 }
 
-const noResult = (): undefined => undefined;
+/** `t[key]` of the table at `idx`, read raw, or through the JS source of a lazy table not built yet. */
+function fieldValue(L: LuaState, idx: number, key: string): unknown {
+  pushString(L, key);
+  lua.lua_rawget(L, idx);
+  if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
+    const value = readValue(L, -1);
+    lua.lua_pop(L, 1);
+    return value;
+  }
+  lua.lua_pop(L, 1);
+  const source = lazySourceOf(L, idx);
+  if (!source || source.done.has(key)) return null;
+  const child = sourceChild(source, key);
+  return child === undefined ? null : child;
+}
+
+/** Pushes the field `key` of the table at `idx` (raw) and says whether it is a table. */
+function pushTableField(L: LuaState, idx: number, key: string): boolean {
+  pushString(L, key);
+  lua.lua_rawget(L, idx);
+  return lua.lua_type(L, -1) === lua.LUA_TTABLE;
+}
 
 export class CalloutLuaContext {
-  private readonly chunks = new Map<HelperName, CompiledChunk>();
-  private readonly env: LuaEnv;
+  /** A thread of its own: the main thread's stack is slowed down by compiling (see fast-path.ts). */
+  private readonly L: LuaState;
 
   private constructor(private readonly engine: LuaEngine) {
-    this.env = engine.createChunkEnv();
-    for (const name of Object.keys(SOURCES) as HelperName[]) {
-      this.chunks.set(name, engine.compileChunk(SOURCES[name], `=request-callout/${name}`));
-    }
+    this.L = lua.lua_newthread(engine.L);
+    engine.ref(engine.L);
   }
 
   private static readonly byEngine = new WeakMap<LuaEngine, CalloutLuaContext>();
@@ -121,85 +110,171 @@ export class CalloutLuaContext {
     return ctx;
   }
 
-  private async run<T>(name: HelperName, scope: PdkScope, read: (L: LuaState, n: number) => T,
-    args: readonly unknown[]): Promise<T> {
-    const outcome = await this.engine.call(this.chunks.get(name)!, this.env, scope, read, (L) => {
-      for (const arg of args) pushSharedValue(L, arg);
-      return args.length;
-    });
-    if (outcome.kind !== 'returned') throw new Error(`request-callout context helper '${name}' was stopped`);
-    return outcome.value;
+  /**
+   * Runs `work` with kong.ctx.shared.callouts[name] at stack index 1 (nil when absent or not a
+   * table); `create` makes callouts a table first. The stack is emptied afterwards.
+   */
+  private withEntry<T>(scope: PdkScope, name: string, create: boolean, work: (L: LuaState, isTable: boolean) => T): T {
+    const L = this.L;
+    lua.lua_settop(L, 0);
+    try {
+      pushRequestTable(this.engine, L, scope, SHARED_REF);          // 1: shared
+      if (!pushTableField(L, 1, 'callouts')) {                      // 2: callouts
+        lua.lua_pop(L, 1);
+        if (!create) { lua.lua_settop(L, 0); lua.lua_pushnil(L); return work(L, false); }
+        lua.lua_createtable(L, 0, 4);
+        pushString(L, 'callouts');
+        lua.lua_pushvalue(L, -2);
+        lua.lua_rawset(L, 1);
+      }
+      if (create) {
+        lua.lua_replace(L, 1);                                        // 1: callouts
+        return work(L, true);
+      }
+      const isTable = pushTableField(L, 2, name);                     // 3: entry
+      lua.lua_replace(L, 1);
+      lua.lua_settop(L, 1);
+      return work(L, isTable);
+    } finally {
+      lua.lua_settop(L, 0);
+    }
   }
 
   // Writes go to the JS-held table while no Lua code has asked for kong.ctx.shared (no VM entry
-  // at all for a config of plain templates), and through the helper chunks afterwards.
+  // at all for a config of plain templates), and into the Lua table afterwards.
 
-  init(scope: PdkScope, name: string, params: unknown, caching: Readonly<Record<string, unknown>>): Promise<void> | void {
+  init(scope: PdkScope, name: string, params: unknown, caching: Readonly<Record<string, unknown>>): void {
     const callouts = pendingCallouts(scope);
     const cachingTable = new LazyValue(caching);
     if (callouts) {
       callouts[name] = { request: { params, retries: [], n_retries: 0 }, caching: cachingTable };
       return;
     }
-    return this.run('init', scope, noResult, [name, params, cachingTable]);
+    this.withEntry(scope, name, true, (L) => {
+      pushString(L, name);
+      pushSharedValue(L, { request: { params, retries: [], n_retries: 0 }, caching: cachingTable });
+      lua.lua_rawset(L, 1);
+    });
   }
 
-  addRetry(scope: PdkScope, name: string, reason: 'error' | 'code', err: string, httpCode: number | null): Promise<void> | void {
+  addRetry(scope: PdkScope, name: string, reason: 'error' | 'code', err: string, httpCode: number | null): void {
+    const retry = { reason, err, http_code: httpCode };
     const callouts = pendingCallouts(scope);
     if (callouts) {
       const request = callouts[name]?.request;
       if (request) {
-        request.retries.push({ reason, err, http_code: httpCode });
+        request.retries.push(retry);
         request.n_retries++;
       }
       return;
     }
-    return this.run('retry', scope, noResult, [name, reason, err, httpCode]);
+    this.withEntry(scope, name, false, (L, isEntry) => {
+      if (!isEntry || !pushTableField(L, 1, 'request')) return;       // 2: request
+      if (!pushTableField(L, 2, 'retries')) {                         // 3: retries
+        lua.lua_pop(L, 1);
+        lua.lua_createtable(L, 1, 0);
+        pushString(L, 'retries');
+        lua.lua_pushvalue(L, -2);
+        lua.lua_rawset(L, 2);
+      }
+      pushSharedValue(L, retry);
+      lua.lua_rawseti(L, 3, lua.lua_rawlen(L, 3) + 1);
+      pushString(L, 'n_retries');
+      lua.lua_rawget(L, 2);
+      const count = lua.lua_type(L, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -1) : 0;
+      lua.lua_pop(L, 1);
+      pushString(L, 'n_retries');
+      lua.lua_pushnumber(L, count + 1);
+      lua.lua_rawset(L, 2);
+    });
   }
 
   /** Stores `response` (null: no response, e.g. continue after a transport error). */
-  setResponse(scope: PdkScope, name: string, response: { status: number; headers?: unknown; body?: unknown } | null): Promise<void> | void {
-    const headers = response?.headers ? new CaseInsensitiveFields(response.headers as Record<string, unknown>) : undefined;
+  setResponse(scope: PdkScope, name: string, response: { status: number; headers?: unknown; body?: unknown } | null): void {
+    const stored = response
+      ? {
+        status: response.status,
+        headers: response.headers ? new CaseInsensitiveFields(response.headers as Record<string, unknown>) : undefined,
+        body: response.body ?? undefined,
+      }
+      : undefined;
     const callouts = pendingCallouts(scope);
     if (callouts) {
       const entry = callouts[name];
       if (!entry) return;
-      if (response) entry.response = { status: response.status, headers, body: response.body ?? undefined };
+      if (stored) entry.response = stored;
       else delete entry.response;
       return;
     }
-    if (!response) return this.run('response', scope, noResult, [name, false]);
-    return this.run('response', scope, noResult, [name, true, response.status, headers ?? null, response.body ?? null]);
+    this.withEntry(scope, name, false, (L, isEntry) => {
+      if (!isEntry) return;
+      pushString(L, 'response');
+      if (stored) pushSharedValue(L, stored);
+      else lua.lua_pushnil(L);
+      lua.lua_rawset(L, 1);
+    });
   }
 
-  readParams(scope: PdkScope, name: string): Promise<LuaParams> {
-    return this.run('params', scope, (L) => ({
-      found: lua.lua_toboolean(L, 1),
-      cacheKey: toValue(L, 2),
-      bypass: toValue(L, 3),
-      url: toValue(L, 4),
-      method: toValue(L, 5),
-      query: readValue(L, 6),
-      headers: readValue(L, 7),
-      body: readBody(L, 8),
-      ssl_verify: toValue(L, 9),
-      ssl_server_name: toValue(L, 10),
-      proxy: readValue(L, 11),
-      timeouts: readValue(L, 12),
-      decode: toValue(L, 13),
-    }), [name]);
+  /** The entry's params after request.by_lua (and the caching fields it may have set). */
+  readParams(scope: PdkScope, name: string): LuaParams {
+    return this.withEntry(scope, name, false, (L, isEntry) => {
+      const none = { found: false, cacheKey: null, bypass: null, url: null, method: null, query: null, headers: null,
+        body: null, ssl_verify: null, ssl_server_name: null, proxy: null, timeouts: null, decode: null };
+      if (!isEntry) return none;
+      const caching = this.readCaching(L);
+      const request = pushTableField(L, 1, 'request');               // 2: request
+      if (!request || !pushTableField(L, 2, 'params')) return { ...none, ...caching };  // 3: params
+      return {
+        found: true,
+        ...caching,
+        url: fieldValue(L, 3, 'url'),
+        method: fieldValue(L, 3, 'method'),
+        query: fieldValue(L, 3, 'query'),
+        headers: fieldValue(L, 3, 'headers'),
+        body: (pushString(L, 'body'), lua.lua_rawget(L, 3), readBodyAndPop(L)),
+        ssl_verify: fieldValue(L, 3, 'ssl_verify'),
+        ssl_server_name: fieldValue(L, 3, 'ssl_server_name'),
+        proxy: fieldValue(L, 3, 'proxy'),
+        timeouts: fieldValue(L, 3, 'timeouts'),
+        decode: fieldValue(L, 3, 'decode'),
+      };
+    });
   }
 
-  readResponse(scope: PdkScope, name: string): Promise<LuaResponse> {
-    return this.run('readResponse', scope, (L) => ({
-      found: lua.lua_toboolean(L, 1),
-      cacheKey: toValue(L, 2),
-      bypass: toValue(L, 3),
-      status: toValue(L, 4),
-      headers: readValue(L, 5),
-      body: readBody(L, 6),
-    }), [name]);
+  /** The entry's response after response.by_lua (and the caching fields it may have set). */
+  readResponse(scope: PdkScope, name: string): LuaResponse {
+    return this.withEntry(scope, name, false, (L, isEntry) => {
+      const none = { found: false, cacheKey: null, bypass: null, status: null, headers: null, body: null };
+      if (!isEntry) return none;
+      const caching = this.readCaching(L);
+      if (!pushTableField(L, 1, 'response')) return { ...none, ...caching };   // 2: response
+      return {
+        found: true,
+        ...caching,
+        status: fieldValue(L, 2, 'status'),
+        headers: fieldValue(L, 2, 'headers'),
+        body: (pushString(L, 'body'), lua.lua_rawget(L, 2), readBodyAndPop(L)),
+      };
+    });
   }
+
+  /** cache_key and bypass of the entry at index 1's caching table; the stack is left as found. */
+  private readCaching(L: LuaState): { cacheKey: unknown; bypass: unknown } {
+    const top = lua.lua_gettop(L);
+    try {
+      if (!pushTableField(L, 1, 'caching')) return { cacheKey: null, bypass: null };
+      const at = lua.lua_gettop(L);
+      return { cacheKey: fieldValue(L, at, 'cache_key'), bypass: fieldValue(L, at, 'bypass') };
+    } finally {
+      lua.lua_settop(L, top);
+    }
+  }
+}
+
+function readBodyAndPop(L: LuaState): unknown {
+  const value = lua.lua_type(L, -1) === lua.LUA_TNIL ? null : readBody(L, -1);
+  lua.lua_pop(L, 1);
+  return value;
 }
 
 /** JSON.parse where JSON null becomes cjson.null (LUA_NULL); undefined when not JSON. */
