@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { lua } from '../../src/lua/fengari';
 import type { LuaState } from '../../src/lua/fengari';
-import { pushLazy, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
+import { pushLazy, pushLazyCaseInsensitive, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
 import { toValue } from '../../src/lua/marshal';
 import { encodeJsonBytes } from '../../src/pdk/json';
 import { makeEngine } from './support';
@@ -80,5 +80,30 @@ describe('lazy marshalling', () => {
   it('keeps bytes as bytes', () => {
     const bytes = new Uint8Array([0, 255, 1]);
     expect(withTable((L) => pushLazy(L, { raw: bytes }), 'return #t.raw, t.raw:byte(2)')).to.deep.equal([3, 255]);
+  });
+
+  describe('header fields (case-insensitive)', () => {
+    const fields = { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'], 'x-empty': '' };
+
+    it('finds a field by any case, and builds it under its lower-case name only', () => {
+      expect(withTable((L) => pushLazyCaseInsensitive(L, fields),
+        'return t["Content-Type"], t["SET-COOKIE"][2], t["x-empty"], t.missing, rawget(t, "Content-Type") == nil, rawget(t, "content-type")'))
+        .to.deep.equal(['application/json', 'b=2', '', null, true, 'application/json']);
+    });
+
+    it('pairs sees each field once, under its lower-case name; lookups by any case still work afterwards', () => {
+      expect(withTable((L) => pushLazyCaseInsensitive(L, fields), `
+        local _ = t["Content-Type"]
+        local keys = {} for k in pairs(t) do keys[#keys + 1] = k end table.sort(keys)
+        return table.concat(keys, ","), t["X-Empty"], t["Set-Cookie"][1]`))
+        .to.deep.equal(['content-type,set-cookie,x-empty', '', 'a=1']);
+    });
+
+    it('keeps writes and deletions, in any case', () => {
+      expect(withTable((L) => pushLazyCaseInsensitive(L, fields), `
+        t["X-New"] = "v"; t["content-type"] = nil
+        return t["X-New"], t["content-type"], t["Content-Type"]`))
+        .to.deep.equal(['v', null, null]);
+    });
   });
 });

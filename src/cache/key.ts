@@ -36,9 +36,19 @@ export function defaultCalloutCacheKey(parts: CalloutCacheKeyParts): string {
     canonicalHeaders(parts.headers),
     canonicalBody(parts.body),
   ];
-  const digest = createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('hex');
-  return CALLOUT_CACHE_NAMESPACE + digest;
+  const text = JSON.stringify(canonical);
+  let key = recentKeys.get(text);
+  if (key === undefined) {
+    key = CALLOUT_CACHE_NAMESPACE + createHash('sha256').update(text, 'utf8').digest('hex');
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+    recentKeys.set(text, key);
+  }
+  return key;
 }
+
+// Requests of one route mostly hash the same components: the digest of recent texts is kept.
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS_MAX = 4096;
 
 /** A `cache_key` set from `request.by_lua` is used verbatim under the namespace. */
 export function userCalloutCacheKey(key: string): string {

@@ -8,11 +8,11 @@
 //
 // JS values are read by Lua's rules: objects are tables with string keys, arrays are sequences
 // (1-based), null/undefined are nil, LUA_NULL is cjson.null, Uint8Array is a Lua string. Two node
-// kinds cross in their own way: LazyValue (a decoded JSON document, pushed as a lazy table) and
-// CaseInsensitiveFields (HTTP header fields; a lookup by any case finds the lower-case key).
+// kinds cross in their own way, both as lazy tables (lua/lazy): LazyValue (a decoded JSON document)
+// and CaseInsensitiveFields (HTTP header fields; a lookup by any case finds the lower-case key).
 import { lua } from '../lua/fengari';
-import type { LuaCFunction, LuaState } from '../lua/fengari';
-import { pushLazy } from '../lua/lazy';
+import type { LuaState } from '../lua/fengari';
+import { pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
 import { LUA_NULL, pushValue } from '../lua/marshal';
 import type { PdkScope } from './scope';
 
@@ -46,37 +46,12 @@ export function flushPendingShared(L: LuaState, scope: PdkScope): void {
   }
 }
 
-const CI_META_KEY = Object.freeze({ luagate: 'case-insensitive fields mt' });
-
-const ciIndex: LuaCFunction = (L) => {
-  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
-  const key = lua.lua_tojsstring(L, 2) ?? '';
-  const lower = key.toLowerCase();
-  if (lower === key) { lua.lua_pushnil(L); return 1; }
-  pushValue(L, lower);
-  lua.lua_rawget(L, 1);
-  return 1;
-};
-
-function pushCaseInsensitive(L: LuaState, fields: Readonly<Record<string, unknown>>): void {
-  pushValue(L, fields);
-  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, CI_META_KEY) !== lua.LUA_TTABLE) {
-    lua.lua_pop(L, 1);
-    lua.lua_createtable(L, 0, 1);
-    lua.lua_pushcfunction(L, ciIndex);
-    lua.lua_setfield(L, -2, '__index');
-    lua.lua_pushvalue(L, -1);
-    lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, CI_META_KEY);
-  }
-  lua.lua_setmetatable(L, -2);
-}
-
 const MAX_DEPTH = 100;
 
 /** Pushes a shared-field value: plain containers as tables (recursively), node kinds their own way. */
 export function pushSharedValue(L: LuaState, value: unknown, depth = 0): void {
   if (value instanceof LazyValue) { pushLazy(L, value.value); return; }
-  if (value instanceof CaseInsensitiveFields) { pushCaseInsensitive(L, value.value); return; }
+  if (value instanceof CaseInsensitiveFields) { pushLazyCaseInsensitive(L, value.value); return; }
   if (value === null || typeof value !== 'object' || value === LUA_NULL || value instanceof Uint8Array || depth > MAX_DEPTH) {
     pushValue(L, value);
     return;

@@ -173,6 +173,7 @@ function walkLua(L: LuaState, keyTable: number, path: FastPath): string | typeof
     lua.lua_pop(L, 1);
     const source = lazySourceOf(L, -1);
     if (source) {
+      if (source.caseInsensitive) return BAIL;
       if (source.done.has(key)) { lua.lua_pushnil(L); continue; }
       let value: JsValue | typeof BAIL = { js: sourceChild(source, key), nullAs: source.nullAs };
       for (let j = i + 1; j < keys.length && value !== BAIL; j++) value = indexJs(value, keys[j]);

@@ -18,6 +18,8 @@ export interface LazySource {
   readonly done: Set<string | number>;
   /** What a JS null becomes: nil, or a light userdata sentinel (cjson.null for JSON). */
   readonly nullAs: object | null;
+  /** Header fields: lower-case keys in the source, found by a key in any case. */
+  readonly caseInsensitive: boolean;
 }
 
 const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
@@ -44,7 +46,10 @@ export function sourceChild(source: LazySource, key: string | number): unknown {
   }
   if (typeof key !== 'string') return undefined;
   const obj = source.value as Record<string, unknown>;
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  if (Object.prototype.hasOwnProperty.call(obj, key)) return obj[key];
+  if (!source.caseInsensitive) return undefined;
+  const lower = key.toLowerCase();
+  return lower !== key && Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
 }
 
 /** Pushes `value`: containers as lazy tables, everything else as marshal.pushValue does (null → nil). */
@@ -54,8 +59,72 @@ export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = nu
   lua.lua_createtable(L, 0, 0);
   pushLazyMeta(L);
   lua.lua_setmetatable(L, -2);
-  sources.set(lua.lua_topointer(L, -1) as object, { value, isArray: Array.isArray(value), done: new Set(), nullAs });
+  sources.set(lua.lua_topointer(L, -1) as object, { value, isArray: Array.isArray(value), done: new Set(), nullAs, caseInsensitive: false });
 }
+
+/**
+ * Pushes header fields (lower-case names → string or array of strings) lazily; a lookup by any case
+ * finds the lower-case field, before and after the table is built.
+ */
+export function pushLazyCaseInsensitive(L: LuaState, fields: Readonly<Record<string, unknown>>): void {
+  lua.lua_createtable(L, 0, 0);
+  pushCaseInsensitiveMeta(L, true);
+  lua.lua_setmetatable(L, -2);
+  sources.set(lua.lua_topointer(L, -1) as object, { value: fields, isArray: false, done: new Set(), nullAs: null, caseInsensitive: true });
+}
+
+const CI_LAZY_META_KEY = Object.freeze({ luagate: 'lazy case-insensitive mt' });
+const CI_META_KEY = Object.freeze({ luagate: 'case-insensitive mt' });
+
+/** The metatable of header tables: lazy (builds from the JS source) or, once built, lookup only. */
+function pushCaseInsensitiveMeta(L: LuaState, lazy: boolean): void {
+  const key = lazy ? CI_LAZY_META_KEY : CI_META_KEY;
+  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, key) === lua.LUA_TTABLE) return;
+  lua.lua_pop(L, 1);
+  lua.lua_createtable(L, 0, 4);
+  setField(L, '__index', lazy ? caseInsensitiveLazyIndex : caseInsensitiveIndex);
+  if (lazy) {
+    setField(L, '__newindex', lazyNewIndex);
+    setField(L, '__pairs', lazyPairs);
+    setField(L, '__len', lazyLen);
+  }
+  lua.lua_pushvalue(L, -1);
+  lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, key);
+}
+
+/** t[key] missed: the lower-case field, built from the source under its lower-case name if needed. */
+const caseInsensitiveLazyIndex: LuaCFunction = (L) => {
+  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
+  const key = decoder.decode(lua.lua_tolstring(L, 2)!);
+  const lower = key.toLowerCase();
+  if (lower !== key) {
+    pushString(L, lower);
+    if (lua.lua_rawget(L, 1) !== lua.LUA_TNIL) return 1;
+    lua.lua_pop(L, 1);
+  }
+  const source = lazySourceOf(L, 1);
+  if (!source || source.done.has(lower)) { lua.lua_pushnil(L); return 1; }
+  const obj = source.value as Record<string, unknown>;
+  const child = Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
+  source.done.add(lower);
+  if (child === undefined || child === null) { lua.lua_pushnil(L); return 1; }
+  pushString(L, lower);
+  pushLazy(L, child);
+  lua.lua_pushvalue(L, -1);
+  lua.lua_insert(L, -3);
+  lua.lua_rawset(L, 1);
+  return 1;
+};
+
+const caseInsensitiveIndex: LuaCFunction = (L) => {
+  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
+  const key = decoder.decode(lua.lua_tolstring(L, 2)!);
+  const lower = key.toLowerCase();
+  if (lower === key) { lua.lua_pushnil(L); return 1; }
+  pushString(L, lower);
+  lua.lua_rawget(L, 1);
+  return 1;
+};
 
 /** Pushes a decoded JSON value (JSON.parse output) lazily; JSON null becomes cjson.null. */
 export function pushLazyJson(L: LuaState, value: unknown): void {
@@ -161,8 +230,10 @@ export function materialize(L: LuaState, idx: number): void {
   }
   sources.delete(lua.lua_topointer(L, t) as object);
   // A JSON array keeps encoding as an array once built, even empty (Kong decodes with
-  // decode_array_with_array_mt on): it gets cjson's shared array_mt.
+  // decode_array_with_array_mt on): it gets cjson's shared array_mt. Header tables keep their
+  // case-insensitive lookup.
   if (source.isArray) pushArrayMeta(L);
+  else if (source.caseInsensitive) pushCaseInsensitiveMeta(L, false);
   else lua.lua_pushnil(L);
   lua.lua_setmetatable(L, t);
 }

@@ -62,11 +62,25 @@ function toCached(response: StoredResponse): CachedEntry {
   return entry;
 }
 
+/** JSON nulls of a value fresh from the cache (owned by the caller) turned into cjson.null, in place. */
+function restoreLuaNulls(value: unknown, depth = 0): unknown {
+  if (value === null) return LUA_NULL;
+  if (typeof value !== 'object' || value instanceof Uint8Array || depth > 1000) return value;
+  const container = value as Record<string, unknown>;
+  for (const key of Object.keys(container)) {
+    const restored = restoreLuaNulls(container[key], depth + 1);
+    if (restored === container[key]) continue;
+    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
+    Object.defineProperty(container, key, { value: restored, enumerable: true, writable: true, configurable: true });
+  }
+  return value;
+}
+
 /** JSON null back to cjson.null after a cache round trip. */
 function fromCached(entry: CachedEntry): StoredResponse {
   let body: unknown = entry.body;
   if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) {
-    body = decodeJson(JSON.stringify(body))?.value;
+    body = restoreLuaNulls(body);
   } else if (typeof body === 'string') {
     body = Buffer.from(body, 'latin1');
   }

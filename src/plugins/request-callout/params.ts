@@ -81,7 +81,22 @@ export function composeQuery(url: string, clientQuery: string | null, rendered: 
   return table;
 }
 
+// Most callouts use one or a few URLs: parsed once, shared (the URL objects are never modified).
+const parsedUrls = new Map<string, URL | string>();
+const PARSED_URLS_MAX = 1024;
+
+/** The URL a callout sends to, or the reason it cannot be used (lua-resty-http's wording). */
 export function parseCalloutUrl(text: string): URL | string {
+  let parsed = parsedUrls.get(text);
+  if (parsed === undefined) {
+    parsed = parseUrlUncached(text);
+    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear();
+    parsedUrls.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseUrlUncached(text: string): URL | string {
   let url: URL;
   try {
     url = new URL(text);
