@@ -68,7 +68,8 @@ async function measure(call: () => Promise<void>): Promise<number> {
 }
 
 async function pluginOf(scenario: string, calloutPort: number): Promise<{ plugin: PluginInstance; close: () => Promise<void> }> {
-  const text = readFileSync(join(__dirname, '..', '..', 'bench', 'configs', `${scenario}.yaml`), 'utf8')
+  const file = scenario.endsWith('.yaml') ? scenario : join(__dirname, '..', '..', 'bench', 'configs', `${scenario}.yaml`);
+  const text = readFileSync(file, 'utf8')
     .replaceAll('__UPSTREAM__', '127.0.0.1:9').replaceAll('__CALLOUT__', `127.0.0.1:${calloutPort}`);
   const settings = defaultSettings();
   const setup = createPluginSetup(settings);

@@ -147,12 +147,12 @@ export class CalloutLuaContext {
     const callouts = pendingCallouts(scope);
     const cachingTable = new LazyValue(caching);
     if (callouts) {
-      callouts[name] = { request: { params, retries: [], n_retries: 0 }, caching: cachingTable };
+      callouts[name] = { request: { params: new LazyValue(params), retries: [], n_retries: 0 }, caching: cachingTable };
       return;
     }
     this.withEntry(scope, name, true, (L) => {
       pushString(L, name);
-      pushSharedValue(L, { request: { params, retries: [], n_retries: 0 }, caching: cachingTable });
+      pushSharedValue(L, { request: { params: new LazyValue(params), retries: [], n_retries: 0 }, caching: cachingTable });
       lua.lua_rawset(L, 1);
     });
   }
