@@ -44,14 +44,14 @@ describe('cache: memory strategy', () => {
     expect([...(hit?.body as Buffer)]).to.deep.equal([...bytes]);
   });
 
-  it('is clone-safe: mutating a returned entry or the stored original changes nothing cached', async () => {
+  it('hands out read-only entries: a returned entry is frozen, and the stored original can change freely', async () => {
     const cache = memory('mem-clone');
     const original: CachedEntry = { status: 200, headers: { a: '1' }, body: { list: [1, 2] } };
     await cache.set('request-callout:c', original, 60);
     (original.body as { list: number[] }).list.push(3);
     const first = await cache.get('request-callout:c');
-    (first!.body as { list: number[] }).list.push(4);
-    first!.headers!.a = 'changed';
+    expect(() => (first!.body as { list: number[] }).list.push(4)).to.throw(TypeError);
+    expect(() => { first!.headers!.a = 'changed'; }).to.throw(TypeError);
     const second = await cache.get('request-callout:c');
     expect(second).to.deep.equal({ status: 200, headers: { a: '1' }, body: { list: [1, 2] } });
   });

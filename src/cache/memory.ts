@@ -1,5 +1,7 @@
 // `memory` strategy: per worker process, one NodeCache per dictionary_name, shared by every
 // plugin instance that names the same dictionary (as nginx shared dicts are shared by name).
+// An entry goes through the same encoding as Redis (so both strategies accept and refuse the same
+// values) and is kept decoded and frozen: a hit hands out that one read-only object, no parsing.
 
 import NodeCache from 'node-cache';
 import { decodeEntry, encodeEntry } from './entry-codec';
@@ -20,7 +22,7 @@ const dictionaries = new Map<string, Dictionary>();
 function acquireDictionary(name: string): Dictionary {
   let dictionary = dictionaries.get(name);
   if (dictionary === undefined) {
-    // Values are immutable JSON strings, so node-cache's own cloning would only cost time.
+    // Values are frozen entries, so node-cache's own cloning would only cost time.
     dictionary = { store: new NodeCache({ useClones: false, checkperiod: SWEEP_PERIOD_SECONDS }), users: 0 };
     dictionaries.set(name, dictionary);
   }
@@ -35,6 +37,17 @@ function releaseDictionary(name: string, dictionary: Dictionary): void {
   dictionary.store.close();
 }
 
+/** Freezes an entry (a byte body cannot be frozen; callers treat every entry as read-only). */
+function freezeEntry(entry: CachedEntry): CachedEntry {
+  const freeze = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) freeze(child);
+  };
+  freeze(entry);
+  return entry;
+}
+
 export class MemoryCalloutCache implements CalloutCache {
   readonly strategy = 'memory' as const;
   private dictionary: Dictionary | undefined;
@@ -46,14 +59,7 @@ export class MemoryCalloutCache implements CalloutCache {
   }
 
   async get(key: string): Promise<CachedEntry | undefined> {
-    const stored = this.dictionary?.store.get<string>(key);
-    if (stored === undefined) return undefined;
-    try {
-      return decodeEntry(key, stored);
-    } catch (err) {
-      this.warnings.warn(`memory cache ${this.dictionaryName}: ${(err as Error).message}; treated as a miss`);
-      return undefined;
-    }
+    return this.dictionary?.store.get<CachedEntry>(key);
   }
 
   async set(key: string, value: CachedEntry, ttlSeconds: number): Promise<void> {
@@ -65,7 +71,7 @@ export class MemoryCalloutCache implements CalloutCache {
       this.warnings.warn(`memory cache ${this.dictionaryName}: ${(err as Error).message}; not stored`);
       return;
     }
-    this.dictionary.store.set(key, encoded, ttlSeconds);
+    this.dictionary.store.set(key, freezeEntry(decodeEntry(key, encoded)), ttlSeconds);
   }
 
   async close(): Promise<void> {

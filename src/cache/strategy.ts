@@ -18,7 +18,10 @@ export interface CachedEntry {
 
 export interface CalloutCache {
   readonly strategy: 'memory' | 'redis';
-  /** A fresh copy of the entry, or undefined on a miss. Never rejects: backend trouble is a miss. */
+  /**
+   * The entry, or undefined on a miss; read-only (the memory strategy hands every hit the same
+   * frozen object). Never rejects: backend trouble is a miss.
+   */
   get(key: string): Promise<CachedEntry | undefined>;
   /** Stores a copy of the entry. Never rejects: backend trouble drops the write. */
   set(key: string, value: CachedEntry, ttlSeconds: number): Promise<void>;

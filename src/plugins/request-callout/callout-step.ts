@@ -62,34 +62,66 @@ function toCached(response: StoredResponse): CachedEntry {
   return entry;
 }
 
-/** JSON nulls of a value fresh from the cache (owned by the caller) turned into cjson.null, in place. */
-function restoreLuaNulls(value: unknown, depth = 0): unknown {
+/** A copy of a cached JSON value with its nulls as cjson.null (containers without nulls are shared). */
+function withLuaNulls(value: unknown, depth = 0): unknown {
   if (value === null) return LUA_NULL;
   if (typeof value !== 'object' || value instanceof Uint8Array || depth > 1000) return value;
-  const container = value as Record<string, unknown>;
-  for (const key of Object.keys(container)) {
-    const restored = restoreLuaNulls(container[key], depth + 1);
-    if (restored === container[key]) continue;
-    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
-    Object.defineProperty(container, key, { value: restored, enumerable: true, writable: true, configurable: true });
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    value.forEach((item, i) => {
+      const restored = withLuaNulls(item, depth + 1);
+      if (restored !== item) (out ??= value.slice())[i] = restored;
+    });
+    return out ?? value;
   }
-  return value;
+  const container = value as Record<string, unknown>;
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(container)) {
+    const restored = withLuaNulls(container[key], depth + 1);
+    if (restored === container[key]) continue;
+    out ??= { ...container };
+    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
+    Object.defineProperty(out, key, { value: restored, enumerable: true, writable: true, configurable: true });
+  }
+  return out ?? value;
 }
+
+// The memory cache hands out one frozen entry per stored value: its conversion is done once.
+const convertedEntries = new WeakMap<CachedEntry, StoredResponse>();
 
 /** JSON null back to cjson.null after a cache round trip. */
 function fromCached(entry: CachedEntry): StoredResponse {
+  const known = convertedEntries.get(entry);
+  if (known) return known;
   let body: unknown = entry.body;
   if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) {
-    body = restoreLuaNulls(body);
+    body = withLuaNulls(body);
   } else if (typeof body === 'string') {
     body = Buffer.from(body, 'latin1');
   }
-  return { status: entry.status, ...(entry.headers ? { headers: entry.headers } : {}), ...(body !== undefined ? { body } : {}) };
+  const stored: StoredResponse = { status: entry.status, ...(entry.headers ? { headers: entry.headers } : {}), ...(body !== undefined ? { body } : {}) };
+  if (Object.isFrozen(entry)) convertedEntries.set(entry, stored);
+  return stored;
 }
+
+const STATIC_KEYS_MAX = 4096;
 
 function cacheKeyOf(run: RequestRun, callout: CompiledCallout, params: CalloutParams, userKey: unknown): string {
   if (typeof userKey === 'string' && userKey !== '') return userCalloutCacheKey(userKey);
   if (typeof userKey === 'number') return userCalloutCacheKey(String(userKey));
+  const memo = callout.staticKeys;
+  if (memo === null) return defaultKeyOf(run, callout, params);
+  const slot = `${run.exchange.route?.routeId ?? ''}\n${(run.exchange.consumer?.id as string | undefined) ?? ''}`;
+  let key = memo.get(slot);
+  if (key === undefined) {
+    key = defaultKeyOf(run, callout, params);
+    if (memo.size >= STATIC_KEYS_MAX) memo.clear();
+    memo.set(slot, key);
+  }
+  return key;
+}
+
+function defaultKeyOf(run: RequestRun, callout: CompiledCallout, params: CalloutParams): string {
   const body = params.body;
   return defaultCalloutCacheKey({
     routeId: run.exchange.route?.routeId,

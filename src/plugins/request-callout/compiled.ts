@@ -27,6 +27,11 @@ export interface CompiledCallout {
   readonly errorStatuses: ReadonlySet<number>;
   /** headers.custom names a Content-Type (it then wins over the JSON one, decision 15). */
   readonly customContentType: boolean;
+  /**
+   * Default cache keys by route and consumer, when the callout's request never depends on the
+   * client request (no templates, no forwarding, no request.by_lua); null otherwise.
+   */
+  readonly staticKeys: Map<string, string> | null;
 }
 
 export interface CompiledUpstream {
@@ -69,7 +74,7 @@ export function compileCallout(engine: LuaEngine, config: CalloutConfig, index: 
   const site = `callouts[${index + 1}]`;
   const request = config.request;
   const headers = compileCustomAt(engine, request.headers.custom, `${site}.request.headers.custom`);
-  return {
+  const compiled: CompiledCallout = {
     index,
     site,
     config,
@@ -82,7 +87,12 @@ export function compileCallout(engine: LuaEngine, config: CalloutConfig, index: 
     responseLua: compileSnippet(engine, config.response.by_lua, `${site}.response.by_lua`),
     errorStatuses: new Set(request.error.http_statuses ?? []),
     customContentType: (headers ?? []).some((e) => e.name.toLowerCase() === 'content-type' && e.value !== null),
+    staticKeys: null,
   };
+  const constant = (entries: CustomEntry[] | null): boolean => (entries ?? []).every((e) => e.value === null || e.value.constant !== null);
+  const isStatic = compiled.url.constant !== null && compiled.requestLua === null && !request.query.forward &&
+    !request.headers.forward && !request.body.forward && constant(compiled.query) && constant(compiled.headers) && constant(compiled.body);
+  return isStatic ? { ...compiled, staticKeys: new Map() } : compiled;
 }
 
 export function compileUpstream(engine: LuaEngine, config: UpstreamConfig): CompiledUpstream {
