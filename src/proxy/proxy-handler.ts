@@ -63,8 +63,6 @@ class ProxiedRequest implements UpstreamSink {
   private sentAt = 0;
   private upstreamLatencyMs: number | null = null;
   private resumeUpstream: (() => void) | null = null;
-  private heldChunk: Buffer | null = null;
-  private firstChunkSeen = false;
   private log: RequestLog | null = null;
 
   constructor(req: IncomingMessage, private readonly res: ServerResponse, private readonly plan: ProxyPlan,
@@ -171,33 +169,13 @@ class ProxiedRequest implements UpstreamSink {
 
   onBody(chunk: Buffer): boolean {
     this.bytesSent += chunk.length;
-    // The first chunk waits until the parser is done with what the socket read: a body that
-    // arrived in one piece (most answers) leaves with its head in a single write at onEnd, and a
-    // streamed one (SSE, long polls) still goes out at once.
-    if (!this.firstChunkSeen) {
-      this.firstChunkSeen = true;
-      this.heldChunk = chunk;
-      queueMicrotask(() => this.releaseHeldChunk());
-      return true;
-    }
-    this.releaseHeldChunk();
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.resumeUpstream as () => void);
     return false;
   }
 
-  private releaseHeldChunk(): void {
-    const held = this.heldChunk;
-    if (held === null) return;
-    this.heldChunk = null;
-    this.res.write(held);    // backpressure is applied at the next chunk's write
-  }
-
   onEnd(): void {
-    const held = this.heldChunk;
-    this.heldChunk = null;
-    if (held === null) this.res.end();
-    else this.res.end(held);
+    this.res.end();
   }
 
   onFail(error: UpstreamFailure, afterHead: boolean): void {
