@@ -47,11 +47,41 @@ function measureSeconds(options: BenchOptions, rowCount: number): number {
   return Math.max(4, Math.min(8, perRow));
 }
 
+/** The undici and luagate rows of one scenario: `rounds` alternating pairs, the median-ratio pair kept. */
+async function measurePair(scenario: Scenario, options: BenchOptions, ctx: RowContext, notes: string[]): Promise<Row[]> {
+  const systems = (['undici', 'luagate'] as const).filter((s) => options.systems.includes(s));
+  const rounds: Row[][] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? systems : [...systems].reverse();
+    const rows: Row[] = [];
+    for (const system of order) {
+      process.stdout.write(`  ${scenario.name.padEnd(15)} ${system.padEnd(8)} ${options.rounds > 1 ? `r${round + 1} ` : ''}... `);
+      const row = await runRow(system, scenario, 1, ctx);
+      console.log(row.status === 'ok' ? `${Math.round(row.rps ?? 0)} req/s` : `${row.status}: ${row.note ?? ''}`);
+      rows.push(row);
+    }
+    rounds.push(systems.map((s) => rows.find((r) => r.system === s) as Row));
+  }
+  if (rounds.length === 1 || systems.length < 2) return rounds[0];
+  const ratioOf = (pair: Row[]): number => (pair[1].rps ?? 0) / Math.max(1, pair[0].rps ?? 0);
+  const sorted = [...rounds].sort((a, b) => ratioOf(a) - ratioOf(b));
+  const kept = sorted[Math.floor(sorted.length / 2)];
+  notes.push(`${scenario.name}: luagate/undici ratio over ${rounds.length} alternating rounds: ` +
+    `${rounds.map((pair) => `${ratioOf(pair).toFixed(2)}×`).join(', ')} (median round kept)`);
+  return kept;
+}
+
 async function runMatrix(options: BenchOptions, ctx: RowContext): Promise<{ rows: Row[]; scaling: Row[]; notes: string[] }> {
   const rows: Row[] = [];
   const notes: string[] = [];
   const unavailable = new Map<SystemName, string>();
+  const paired = new Set<string>();
   for (const { system, scenario } of plannedRows(options)) {
+    if (system === 'undici' || system === 'luagate') {
+      if (!paired.has(scenario.name)) rows.push(...await measurePair(scenario, options, ctx, notes));
+      paired.add(scenario.name);
+      continue;
+    }
     const known = unavailable.get(system);
     if (system === 'nginx' && known !== undefined) {
       rows.push({ scenario: scenario.name, system, workers: 1, cpus: null, connections: ctx.connections ?? scenario.connections, status: 'skipped', note: known });

@@ -16,6 +16,8 @@ export interface BenchOptions {
   readonly systems: readonly SystemName[];
   readonly connections: number | null;
   readonly write: boolean;
+  /** undici/luagate rows measured this many times, alternating; the round with the median ratio is kept. */
+  readonly rounds: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -26,6 +28,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --soak-scenario S   scenario used by --soak (default chained)
   --scenarios a,b     subset of: ${SCENARIOS.map((s) => s.name).join(', ')}
   --systems a,b       subset of: direct, undici, luagate, nginx
+  --rounds N          measure undici and luagate N times each, alternating, and keep the round
+                      with the median ratio (default 1; 3 with --full): this VM's speed drifts
   --warmup S / --duration S / --connections N   override the defaults
   --no-write          do not touch bench/RESULTS.md and bench/ratios.svg (JSON is still written)`;
 
@@ -55,6 +59,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let scenarios = SCENARIOS.map((s) => s.name);
   let systems = [...ALL_SYSTEMS];
   let write = true;
+  let rounds: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = (): string | undefined => argv[++i];
@@ -70,6 +75,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--duration': duration = positive(flag, next()); break;
       case '--connections': connections = Math.round(positive(flag, next())); break;
       case '--no-write': write = false; break;
+      case '--rounds': rounds = Math.round(positive(flag, next())); break;
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown option ${flag}`);
     }
@@ -86,5 +92,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     systems,
     connections,
     write,
+    rounds: rounds ?? (mode === 'full' ? 3 : 1),
   };
 }
