@@ -12,19 +12,11 @@
 // and CaseInsensitiveFields (HTTP header fields; a lookup by any case finds the lower-case key).
 import { lua } from '../lua/fengari';
 import type { LuaState } from '../lua/fengari';
-import { pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
+import { CaseInsensitiveFields, LazyValue, pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
 import { LUA_NULL, pushValue } from '../lua/marshal';
 import type { PdkScope } from './scope';
 
-/** A value whose containers cross into Lua lazily (decoded JSON bodies). */
-export class LazyValue {
-  constructor(readonly value: unknown) {}
-}
-
-/** Header fields with lower-case names, looked up case-insensitively from Lua. */
-export class CaseInsensitiveFields {
-  constructor(readonly value: Readonly<Record<string, unknown>>) {}
-}
+export { CaseInsensitiveFields, LazyValue };
 
 /** A kong.ctx.shared field held in JS. `value` is read by fast paths and pushed on first Lua use. */
 export interface PendingSharedField {

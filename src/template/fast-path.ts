@@ -9,7 +9,7 @@ import type { LuaState } from '../lua/fengari';
 import type { LuaEngine } from '../lua/engine';
 import { LUA_NULL, toText } from '../lua/marshal';
 import { luaNumberToString } from '../lua/number-format';
-import { lazySourceOf, sourceChild } from '../lua/lazy';
+import { CaseInsensitiveFields, LazyValue, lazySourceOf, sourceChild } from '../lua/lazy';
 import type { TemplatePiece } from './parse';
 import type { PdkScope } from '../pdk/scope';
 import { SHARED_REF } from '../pdk/ctx';
@@ -118,7 +118,9 @@ function stringify(v: unknown): string | typeof BAIL {
 }
 
 function indexJs(value: JsValue, key: Key): JsValue | typeof BAIL {
-  const v = value.js;
+  let v = value.js;
+  if (v instanceof LazyValue) v = v.value;
+  if (v instanceof CaseInsensitiveFields) return BAIL;
   if (v === undefined || (v === null && value.nullAs === null)) return BAIL; // indexing nil: the VM raises
   if (v === LUA_NULL) return BAIL;                                             // indexing cjson.null raises too
   if (Array.isArray(v)) return { js: typeof key === 'number' && key >= 1 ? v[key - 1] : undefined, nullAs: value.nullAs };

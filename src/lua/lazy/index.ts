@@ -10,6 +10,16 @@ import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
 
 export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
 
+/** Marks a JS value pushed as its own lazy table wherever it sits (a decoded JSON body, params). */
+export class LazyValue {
+  constructor(readonly value: unknown) {}
+}
+
+/** Header fields with lower-case names, pushed as a lazy table looked up case-insensitively. */
+export class CaseInsensitiveFields {
+  constructor(readonly value: Readonly<Record<string, unknown>>) {}
+}
+
 /** What a lazy table still owes Lua: its JS source and the keys Lua has already seen or written. */
 export interface LazySource {
   readonly value: LazyContainer;
@@ -52,9 +62,14 @@ export function sourceChild(source: LazySource, key: string | number): unknown {
   return lower !== key && Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
 }
 
-/** Pushes `value`: containers as lazy tables, everything else as marshal.pushValue does (null → nil). */
+/**
+ * Pushes `value`: containers as lazy tables, everything else as marshal.pushValue does (null → nil).
+ * LazyValue and CaseInsensitiveFields nodes anywhere in the value cross as their own kind.
+ */
 export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = null): void {
   if (value === null && nullAs !== null) { lua.lua_pushlightuserdata(L, nullAs); return; }
+  if (value instanceof LazyValue) { pushLazy(L, value.value); return; }
+  if (value instanceof CaseInsensitiveFields) { pushLazyCaseInsensitive(L, value.value); return; }
   if (!isContainer(value)) { pushValue(L, value); return; }
   lua.lua_createtable(L, 0, 0);
   pushLazyMeta(L);

@@ -1,8 +1,9 @@
 // `kong.ctx.shared.callouts.<name>`: held in JS until Lua first asks for kong.ctx.shared, then in
 // the Lua table, which the plugin edits and reads with raw table operations from JS (a coroutine
-// and a helper chunk per operation cost more than the user's own snippets). Raw access means a
-// metatable a snippet puts on these tables is not consulted by the plugin; the lazy tables the
-// plugin itself creates are read through their JS source.
+// and a helper chunk per operation cost more than the user's own snippets). Each entry crosses as a
+// lazy table over a JS object (EntrySource): Lua builds only the parts a snippet reads, and the
+// plugin writes into the JS object for as long as Lua has not touched that key. Raw access means a
+// metatable a snippet puts on these tables is not consulted by the plugin.
 import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
@@ -39,14 +40,18 @@ export interface LuaResponse {
   readonly body: unknown;
 }
 
-/** A callout's entry while kong.ctx.shared.callouts is still held in JS (see pdk/shared-fields.ts). */
-interface PendingEntry {
-  request: { params: unknown; retries: Array<Record<string, unknown>>; n_retries: number };
+/**
+ * A callout's entry, as JS: the value of kong.ctx.shared.callouts[name] while that table is held
+ * in JS, and afterwards the source of the entry's lazy Lua table. The plugin keeps writing into
+ * this object as long as Lua has not touched the key it writes (the lazy table reads it then).
+ */
+interface EntrySource {
+  request: { params: LazyValue; retries: Array<Record<string, unknown>>; n_retries: number };
   caching: LazyValue;
   response?: { status: number; headers?: CaseInsensitiveFields; body?: unknown };
 }
 
-type PendingCallouts = Record<string, PendingEntry>;
+type PendingCallouts = Record<string, LazyValue>;
 
 /** The JS-held callouts table of the request, or null once Lua holds kong.ctx.shared. */
 function pendingCallouts(scope: PdkScope): PendingCallouts | null {
@@ -56,6 +61,16 @@ function pendingCallouts(scope: PdkScope): PendingCallouts | null {
   const callouts: PendingCallouts = Object.create(null) as PendingCallouts;
   setPendingSharedField(scope, 'callouts', { value: callouts });
   return callouts;
+}
+
+function entrySourceOf(node: LazyValue | undefined): EntrySource | undefined {
+  return node?.value as EntrySource | undefined;
+}
+
+/** The JS source of the lazy entry table at `idx` when Lua has not touched `key` of it yet. */
+function untouchedEntry(L: LuaState, idx: number, key: string): EntrySource | null {
+  const source = lazySourceOf(L, idx);
+  return source && !source.done.has(key) ? source.value as unknown as EntrySource : null;
 }
 
 function readValue(L: LuaState, idx: number): unknown {
@@ -80,13 +95,21 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
   const source = lazySourceOf(L, idx);
   if (!source || source.done.has(key)) return null;
   const child = sourceChild(source, key);
+  if (child instanceof LazyValue || child instanceof CaseInsensitiveFields) return child.value;
   return child === undefined ? null : child;
 }
 
-/** Pushes the field `key` of the table at `idx` (raw) and says whether it is a table. */
+/**
+ * Pushes `t[key]` of the table at `idx` and says whether it is a table: a raw read, except on the
+ * plugin's own lazy tables, whose metatable builds the field (and never raises).
+ */
 function pushTableField(L: LuaState, idx: number, key: string): boolean {
-  pushString(L, key);
-  lua.lua_rawget(L, idx);
+  if (lazySourceOf(L, idx)) {
+    lua.lua_getfield(L, idx, key);
+  } else {
+    pushString(L, key);
+    lua.lua_rawget(L, idx);
+  }
   return lua.lua_type(L, -1) === lua.LUA_TTABLE;
 }
 
@@ -144,32 +167,40 @@ export class CalloutLuaContext {
   // at all for a config of plain templates), and into the Lua table afterwards.
 
   init(scope: PdkScope, name: string, params: unknown, caching: Readonly<Record<string, unknown>>): void {
+    const entry = new LazyValue({
+      request: { params: new LazyValue(params), retries: [], n_retries: 0 },
+      caching: new LazyValue(caching),
+    } satisfies EntrySource);
     const callouts = pendingCallouts(scope);
-    const cachingTable = new LazyValue(caching);
     if (callouts) {
-      callouts[name] = { request: { params: new LazyValue(params), retries: [], n_retries: 0 }, caching: cachingTable };
+      callouts[name] = entry;
       return;
     }
     this.withEntry(scope, name, true, (L) => {
       pushString(L, name);
-      pushSharedValue(L, { request: { params: new LazyValue(params), retries: [], n_retries: 0 }, caching: cachingTable });
+      pushSharedValue(L, entry);
       lua.lua_rawset(L, 1);
     });
   }
 
   addRetry(scope: PdkScope, name: string, reason: 'error' | 'code', err: string, httpCode: number | null): void {
     const retry = { reason, err, http_code: httpCode };
+    const record = (request: EntrySource['request']): void => {
+      request.retries.push(retry);
+      request.n_retries++;
+    };
     const callouts = pendingCallouts(scope);
     if (callouts) {
-      const request = callouts[name]?.request;
-      if (request) {
-        request.retries.push(retry);
-        request.n_retries++;
-      }
+      const entry = entrySourceOf(callouts[name]);
+      if (entry) record(entry.request);
       return;
     }
     this.withEntry(scope, name, false, (L, isEntry) => {
-      if (!isEntry || !pushTableField(L, 1, 'request')) return;       // 2: request
+      if (!isEntry) return;
+      const untouched = untouchedEntry(L, 1, 'request');
+      if (untouched) { record(untouched.request); return; }
+      if (!pushTableField(L, 1, 'request')) return;                   // 2: request
+      materializeDeep(L, 2);
       if (!pushTableField(L, 2, 'retries')) {                         // 3: retries
         lua.lua_pop(L, 1);
         lua.lua_createtable(L, 1, 0);
@@ -198,16 +229,20 @@ export class CalloutLuaContext {
         body: response.body ?? undefined,
       }
       : undefined;
-    const callouts = pendingCallouts(scope);
-    if (callouts) {
-      const entry = callouts[name];
-      if (!entry) return;
+    const store = (entry: EntrySource): void => {
       if (stored) entry.response = stored;
       else delete entry.response;
+    };
+    const callouts = pendingCallouts(scope);
+    if (callouts) {
+      const entry = entrySourceOf(callouts[name]);
+      if (entry) store(entry);
       return;
     }
     this.withEntry(scope, name, false, (L, isEntry) => {
       if (!isEntry) return;
+      const untouched = untouchedEntry(L, 1, 'response');
+      if (untouched) { store(untouched); return; }
       pushString(L, 'response');
       if (stored) pushSharedValue(L, stored);
       else lua.lua_pushnil(L);
@@ -231,7 +266,7 @@ export class CalloutLuaContext {
         method: fieldValue(L, 3, 'method'),
         query: fieldValue(L, 3, 'query'),
         headers: fieldValue(L, 3, 'headers'),
-        body: (pushString(L, 'body'), lua.lua_rawget(L, 3), readBodyAndPop(L)),
+        body: (pushTableField(L, 3, 'body'), readBodyAndPop(L)),
         ssl_verify: fieldValue(L, 3, 'ssl_verify'),
         ssl_server_name: fieldValue(L, 3, 'ssl_server_name'),
         proxy: fieldValue(L, 3, 'proxy'),
@@ -253,7 +288,7 @@ export class CalloutLuaContext {
         ...caching,
         status: fieldValue(L, 2, 'status'),
         headers: fieldValue(L, 2, 'headers'),
-        body: (pushString(L, 'body'), lua.lua_rawget(L, 2), readBodyAndPop(L)),
+        body: (pushTableField(L, 2, 'body'), readBodyAndPop(L)),
       };
     });
   }
