@@ -1,0 +1,64 @@
+// kong.ctx.shared.callouts.<name> as snippets see it while the plugin keeps writing entries: held
+// in JS until Lua asks for kong.ctx.shared, then lazy tables the plugin writes into until a snippet
+// touches the key. Whatever the order, every snippet and template must see what Kong would show.
+import { expect } from 'chai';
+import { startFixtures, stopFixtures, withGateway, type Fixtures } from './support/harness';
+
+describe('request-callout: the callouts context across JS and Lua writes (luagate start)', function () {
+  this.timeout(30_000);
+  let f: Fixtures;
+  before(async () => { f = await startFixtures(); });
+  after(async () => { await stopFixtures(f); });
+  beforeEach(() => { f.mock.received.length = 0; f.upstream.received.length = 0; });
+
+  it('a response read before it exists is nil, and is there once the callout has run', async () => {
+    f.mock.on('/one', { body: { token: 't1', nothing: null } });
+    f.mock.on('/two', (_req, count) => (count === 1 ? { status: 503, body: 'busy' } : { body: { v: 2 } }));
+    await withGateway(f, {
+      callouts: [
+        { name: 'c1', request: { url: `${f.mock.url}/one` }, response: { body: { decode: true } } },
+        { name: 'c2', request: {
+          url: `${f.mock.url}/two`,
+          error: { on_error: 'retry', http_statuses: [503], retries: 2, error_response_code: 500, error_response_msg: 'x' },
+          by_lua: 'local c = kong.ctx.shared.callouts ' +
+            'kong.ctx.shared.before = tostring(c.c2.response) .. "/" .. c.c2.request.n_retries .. "/" .. c.c1.response.body.token',
+        }, response: { body: { decode: true } } },
+      ],
+      upstream: {
+        headers: { custom: { 'X-Template': '$(callouts.c2.response.body.v)-$(callouts.c2.request.n_retries)' } },
+        by_lua: 'local c = kong.ctx.shared.callouts ' +
+          'kong.service.request.set_header("X-Before", kong.ctx.shared.before) ' +
+          'kong.service.request.set_header("X-After", c.c2.response.status .. "/" .. c.c2.request.n_retries .. "/" .. ' +
+          'c.c2.request.retries[1].http_code .. "/" .. c.c2.response.body.v) ' +
+          'kong.service.request.set_header("X-Null", tostring(c.c1.response.body.nothing == require("cjson").null)) ' +
+          'kong.service.request.set_header("X-Type", c.c1.response.headers["Content-Type"])',
+      },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-before']).to.equal('nil/0/t1');
+      expect(echo.headers['x-after']).to.equal('200/1/503/2');
+      expect(echo.headers['x-template']).to.equal('2-1');
+      expect(echo.headers['x-null']).to.equal('true');
+      expect(echo.headers['x-type']).to.match(/^application\/json/);
+    });
+  });
+
+  it('pairs over an entry and its params sees every field; edits made by a snippet reach the callout', async () => {
+    f.mock.on('/p', (req) => ({ body: { seen: req.headers['x-edit'] ?? 'none' } }));
+    await withGateway(f, {
+      callouts: [{ name: 'c1', request: { url: `${f.mock.url}/p`, method: 'GET',
+        by_lua: 'local e = kong.ctx.shared.callouts.c1 local keys = {} ' +
+          'for k in pairs(e) do keys[#keys + 1] = k end for k in pairs(e.request.params) do keys[#keys + 1] = "p." .. k end ' +
+          'table.sort(keys) kong.ctx.shared.keys = table.concat(keys, ",") ' +
+          'e.request.params.headers["X-Edit"] = "from-lua"' },
+      response: { body: { decode: true } } }],
+      upstream: { by_lua: 'kong.service.request.set_header("X-Keys", kong.ctx.shared.keys) ' +
+        'kong.service.request.set_header("X-Seen", kong.ctx.shared.callouts.c1.response.body.seen)' },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-seen']).to.equal('from-lua');
+      const keys = String(echo.headers['x-keys']).split(',');
+      expect(keys).to.include.members(['caching', 'request', 'p.url', 'p.method', 'p.headers']);
+    });
+  });
+});
