@@ -30,7 +30,7 @@ describe('request-callout: the callouts context across JS and Lua writes (luagat
           'kong.service.request.set_header("X-Before", kong.ctx.shared.before) ' +
           'kong.service.request.set_header("X-After", c.c2.response.status .. "/" .. c.c2.request.n_retries .. "/" .. ' +
           'c.c2.request.retries[1].http_code .. "/" .. c.c2.response.body.v) ' +
-          'kong.service.request.set_header("X-Null", tostring(c.c1.response.body.nothing == require("cjson").null)) ' +
+          'kong.service.request.set_header("X-Null", tostring(c.c1.response.body.nothing == ngx.null)) ' +
           'kong.service.request.set_header("X-Type", c.c1.response.headers["Content-Type"])',
       },
     }, async (g) => {
