@@ -25,7 +25,7 @@ export interface LazySource {
   readonly value: LazyContainer;
   readonly isArray: boolean;
   /** Keys materialised, written or deleted by Lua: the raw table is authoritative for them. */
-  readonly done: Set<string | number>;
+  done: ReadonlySet<string | number>;
   /** What a JS null becomes: nil, or a light userdata sentinel (cjson.null for JSON). */
   readonly nullAs: object | null;
   /** Header fields: lower-case keys in the source, found by a key in any case. */
@@ -33,9 +33,20 @@ export interface LazySource {
 }
 
 const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
-// Keyed by fengari's table object (lua_topointer): entries vanish with the table.
-const sources = new WeakMap<object, LazySource>();
+// The source rides on fengari's table object (lua_topointer) in the `host` slot our fengari patch
+// adds to every table: a WeakMap entry per lazy table cost ten times more, and slowed the GC.
+interface HostSlot { host: LazySource | null }
 const decoder = new TextDecoder();
+const NO_KEYS: ReadonlySet<string | number> = new Set();
+
+function markDone(source: LazySource, key: string | number): void {
+  if (source.done === NO_KEYS) source.done = new Set([key]);
+  else (source.done as Set<string | number>).add(key);
+}
+
+function attach(L: LuaState, idx: number, source: LazySource | null): void {
+  (lua.lua_topointer(L, idx) as unknown as HostSlot).host = source;
+}
 
 function isContainer(value: unknown): value is LazyContainer {
   return typeof value === 'object' && value !== null && value !== LUA_NULL && !(value instanceof Uint8Array);
@@ -44,8 +55,8 @@ function isContainer(value: unknown): value is LazyContainer {
 /** The JS source behind the table at `idx`, or undefined for an ordinary (or fully built) table. */
 export function lazySourceOf(L: LuaState, idx: number): LazySource | undefined {
   if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) return undefined;
-  const p = lua.lua_topointer(L, idx) as object | null;
-  return p ? sources.get(p) : undefined;
+  const p = lua.lua_topointer(L, idx) as unknown as HostSlot | null;
+  return p?.host ?? undefined;
 }
 
 /** Child of a lazy source under a Lua key (number keys index arrays 1-based), or undefined. */
@@ -74,7 +85,7 @@ export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = nu
   lua.lua_createtable(L, 0, 0);
   pushLazyMeta(L);
   lua.lua_setmetatable(L, -2);
-  sources.set(lua.lua_topointer(L, -1) as object, { value, isArray: Array.isArray(value), done: new Set(), nullAs, caseInsensitive: false });
+  attach(L, -1, { value, isArray: Array.isArray(value), done: NO_KEYS, nullAs, caseInsensitive: false });
 }
 
 /**
@@ -85,7 +96,7 @@ export function pushLazyCaseInsensitive(L: LuaState, fields: Readonly<Record<str
   lua.lua_createtable(L, 0, 0);
   pushCaseInsensitiveMeta(L, true);
   lua.lua_setmetatable(L, -2);
-  sources.set(lua.lua_topointer(L, -1) as object, { value: fields, isArray: false, done: new Set(), nullAs: null, caseInsensitive: true });
+  attach(L, -1, { value: fields, isArray: false, done: NO_KEYS, nullAs: null, caseInsensitive: true });
 }
 
 const CI_LAZY_META_KEY = Object.freeze({ luagate: 'lazy case-insensitive mt' });
@@ -121,7 +132,7 @@ const caseInsensitiveLazyIndex: LuaCFunction = (L) => {
   if (!source || source.done.has(lower)) { lua.lua_pushnil(L); return 1; }
   const obj = source.value as Record<string, unknown>;
   const child = Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
-  source.done.add(lower);
+  markDone(source, lower);
   if (child === undefined || child === null) { lua.lua_pushnil(L); return 1; }
   pushString(L, lower);
   pushLazy(L, child);
@@ -179,7 +190,7 @@ const lazyIndex: LuaCFunction = (L) => {
   const key = keyAt(L, 2);
   if (!source || key === null || source.done.has(key)) { lua.lua_pushnil(L); return 1; }
   const child = sourceChild(source, key);
-  source.done.add(key);
+  markDone(source, key);
   if (child === undefined || (child === null && source.nullAs === null)) { lua.lua_pushnil(L); return 1; }
   lua.lua_settop(L, 2);
   pushLazy(L, child, source.nullAs);
@@ -192,7 +203,7 @@ const lazyIndex: LuaCFunction = (L) => {
 const lazyNewIndex: LuaCFunction = (L) => {
   const source = lazySourceOf(L, 1);
   const key = keyAt(L, 2);
-  if (source && key !== null) source.done.add(key);
+  if (source && key !== null) markDone(source, key);
   lua.lua_settop(L, 3);
   lua.lua_rawset(L, 1);
   return 0;
@@ -243,7 +254,7 @@ export function materialize(L: LuaState, idx: number): void {
       lua.lua_rawset(L, t);
     }
   }
-  sources.delete(lua.lua_topointer(L, t) as object);
+  attach(L, t, null);
   // A JSON array keeps encoding as an array once built, even empty (Kong decodes with
   // decode_array_with_array_mt on): it gets cjson's shared array_mt. Header tables keep their
   // case-insensitive lookup.
