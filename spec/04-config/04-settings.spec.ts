@@ -27,6 +27,7 @@ describe('04-config settings (kong.conf, KONG_* / LUAGATE_* env, defaults)', () 
       lua_max_string_bytes: 64 * 1024 * 1024,
       lua_max_pattern_steps: 5_000_000,
       log_format: 'plain',
+      mem_cache_size: 128 * 1024 * 1024,
     });
     expect(settings.headers).to.deep.equal(['server_tokens', 'latency_tokens', 'X-Kong-Request-Id']);
     expect(settings.proxy_listen).to.deep.equal([{ host: '0.0.0.0', port: 8000, ssl: false, http2: false, flags: [] }]);
@@ -47,10 +48,11 @@ describe('04-config settings (kong.conf, KONG_* / LUAGATE_* env, defaults)', () 
       'callout_concurrency = parallel',
       'lua_max_string_bytes = 1m',
       'admin_listen = off',
+      'mem_cache_size = 512k',
       '',
     ].join('\n'), 'conf');
     const report = readSettings({ confPath: conf, env: {} });
-    expect(report.settings).to.deep.include({ untrusted_lua: 'on', log_level: 'debug', declarative_config: '/tmp/kong#1.yaml', nginx_worker_processes: 4, callout_concurrency: 'parallel', lua_max_string_bytes: 1048576 });
+    expect(report.settings).to.deep.include({ untrusted_lua: 'on', log_level: 'debug', declarative_config: '/tmp/kong#1.yaml', nginx_worker_processes: 4, callout_concurrency: 'parallel', lua_max_string_bytes: 1048576, mem_cache_size: 524288 });
     expect(report.settings.untrusted_lua_sandbox_requires).to.deep.equal(['cjson', 'resty.sha256']);
     expect(report.settings.proxy_listen).to.deep.equal([
       { host: '127.0.0.1', port: 9000, ssl: false, http2: false, flags: [] },

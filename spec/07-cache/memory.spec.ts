@@ -93,4 +93,46 @@ describe('cache: memory strategy', () => {
     expect(logger.lines[0][0]).to.equal('warn');
     expect(logger.lines[0][1]).to.match(/request-callout:bad.*not JSON-serialisable/);
   });
+
+  describe('size bound (mem_cache_size)', () => {
+    // Each of these entries encodes to the same length; the bound below holds exactly two of them.
+    const entry = (n: number): CachedEntry => ({ status: 200, body: `value-${n}-${'x'.repeat(40)}` });
+    const encodedLength = JSON.stringify({ v: 1, s: 200, k: 't', b: entry(1).body }).length;
+    const bounded = (name: string, logger = collectingLogger()): CalloutCache => {
+      const cache = createCalloutCache({ strategy: 'memory', memory: { dictionary_name: name } }, logger.log,
+        { memoryBytes: encodedLength * 2 })!;
+      opened.push(cache);
+      return cache;
+    };
+
+    it('evicts the least recently used entry when a new one does not fit', async () => {
+      const cache = bounded('mem-lru');
+      await cache.set('request-callout:1', entry(1), 60);
+      await cache.set('request-callout:2', entry(2), 60);
+      expect((await cache.get('request-callout:1'))?.body).to.equal(entry(1).body);   // 1 is now the most recent
+      await cache.set('request-callout:3', entry(3), 60);
+      expect(await cache.get('request-callout:2')).to.equal(undefined);
+      expect((await cache.get('request-callout:1'))?.body).to.equal(entry(1).body);
+      expect((await cache.get('request-callout:3'))?.body).to.equal(entry(3).body);
+    });
+
+    it('replacing an entry does not count it twice', async () => {
+      const cache = bounded('mem-replace');
+      await cache.set('request-callout:a', entry(1), 60);
+      await cache.set('request-callout:a', entry(2), 60);
+      await cache.set('request-callout:b', entry(3), 60);
+      expect((await cache.get('request-callout:a'))?.body).to.equal(entry(2).body);
+      expect((await cache.get('request-callout:b'))?.body).to.equal(entry(3).body);
+    });
+
+    it('refuses an entry larger than the whole dictionary, with a warning, and keeps the others', async () => {
+      const logger = collectingLogger();
+      const cache = bounded('mem-huge', logger);
+      await cache.set('request-callout:small', entry(1), 60);
+      await cache.set('request-callout:huge', { status: 200, body: 'y'.repeat(encodedLength * 3) }, 60);
+      expect(await cache.get('request-callout:huge')).to.equal(undefined);
+      expect((await cache.get('request-callout:small'))?.body).to.equal(entry(1).body);
+      expect(logger.warnings().join('\n')).to.match(/larger than mem_cache_size/);
+    });
+  });
 });

@@ -12,6 +12,8 @@ const DEFAULT_DICTIONARY = 'kong_db_cache';
 export interface CalloutCacheOptions {
   /** CA certificates for `ssl_verify` (luagate's lua_ssl_trusted_certificate); Node's bundle otherwise. */
   readonly trustedCa?: TrustedCa['ca'];
+  /** Bytes of a memory dictionary (Kong's mem_cache_size); 128 MiB when absent. */
+  readonly memoryBytes?: number;
 }
 
 export function createCalloutCache(
@@ -23,7 +25,7 @@ export function createCalloutCache(
     case 'off':
       return undefined;
     case 'memory':
-      return new MemoryCalloutCache(cacheConfig.memory?.dictionary_name ?? DEFAULT_DICTIONARY, logger);
+      return new MemoryCalloutCache(cacheConfig.memory?.dictionary_name ?? DEFAULT_DICTIONARY, logger, options.memoryBytes);
     case 'redis':
       return new RedisCalloutCache(planRedisConnection(cacheConfig.redis ?? {}, { ca: options.trustedCa }), logger);
     default:

@@ -84,6 +84,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     description: 'CA certificates (PEM files, or `system`) used when a callout verifies TLS.' },
   { key: 'headers', env: 'KONG_HEADERS', default: 'server_tokens, latency_tokens, X-Kong-Request-Id', parse: headers,
     description: 'Headers luagate adds to responses, as Kong (`off` disables).' },
+  { key: 'mem_cache_size', env: 'KONG_MEM_CACHE_SIZE', default: '128m', parse: size,
+    description: 'Size of each memory-cache dictionary (request-callout `memory` strategy); least recently used entries are evicted.' },
   { key: 'callout_concurrency', env: 'LUAGATE_CALLOUT_CONCURRENCY', default: 'sequential', parse: oneOf(['sequential', 'parallel'] as const),
     description: 'luagate: run independent callouts one after another (Kong) or concurrently.' },
   { key: 'lua_time_budget_ms', env: 'LUAGATE_LUA_TIME_BUDGET_MS', default: '500', parse: positiveInteger,

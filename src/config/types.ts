@@ -82,6 +82,8 @@ export interface Settings {
   readonly lua_ssl_trusted_certificate: readonly string[]; // PEM file paths ('system' allowed)
   /** Kong's `headers` setting, e.g. ['server_tokens', 'latency_tokens', 'X-Kong-Request-Id']; ['off'] disables. */
   readonly headers: readonly string[];
+  /** Bytes of each memory-cache dictionary (Kong's `mem_cache_size`, default 128m); least recently used entries go first. */
+  readonly mem_cache_size: number;
   // luagate's own (LUAGATE_* env vars)
   readonly callout_concurrency: 'sequential' | 'parallel';
   readonly lua_time_budget_ms: number;                  // CPU time one Lua call may use, default 500

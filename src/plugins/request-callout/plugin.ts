@@ -89,7 +89,7 @@ class RequestCalloutInstance implements PluginInstance {
     const logger = runtime.logger;
     const cache = (runtime.createCache ?? createCalloutCache)(config.cache,
       (level, message) => logger.log(level === 'error' ? 'error' : level, `request-callout: ${message}`),
-      { trustedCa });
+      { trustedCa, memoryBytes: runtime.settings.mem_cache_size });
     this.shared = {
       pluginId: entity.id,
       config,
