@@ -4,7 +4,7 @@ import { lua, lauxlib, toLuaString } from '../../lua/fengari';
 import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import type { PdkScope } from '../scope';
-import { decodeText, pushScopeTable, raise, requireScope, toStringBytes, typeName } from './lua-util';
+import { decodeText, pushProxyView, pushScopeTable, raise, requireScope, toStringBytes, typeName } from './lua-util';
 
 /** Key of the request's ngx.ctx table in PdkScope.refs. */
 export const NGX_CTX_REF = 'ngx.ctx';
@@ -36,28 +36,10 @@ export function installCtx(engine: LuaEngine, L: LuaState, raw: number): void {
     return 0;
   };
 
-  const publicPairs: LuaCFunction = (L1) => {
-    lua.lua_getglobal(L1, toLuaString('next'));
-    lua.lua_pushvalue(L1, lua.lua_upvalueindex(1));
-    lua.lua_pushnil(L1);
-    return 3;
-  };
-
   lua.lua_createtable(L, 0, 1);
   lua.lua_pushcfunction(L, rawIndex);
   lua.lua_setfield(L, -2, toLuaString('__index'));
   lua.lua_setmetatable(L, raw);
 
-  lua.lua_createtable(L, 0, 0);
-  lua.lua_createtable(L, 0, 4);
-  lua.lua_pushvalue(L, raw);
-  lua.lua_setfield(L, -2, toLuaString('__index'));
-  lua.lua_pushcfunction(L, publicNewIndex);
-  lua.lua_setfield(L, -2, toLuaString('__newindex'));
-  lua.lua_pushvalue(L, raw);
-  lua.lua_pushcclosure(L, publicPairs, 1);
-  lua.lua_setfield(L, -2, toLuaString('__pairs'));
-  lua.lua_pushboolean(L, false);
-  lua.lua_setfield(L, -2, toLuaString('__metatable'));
-  lua.lua_setmetatable(L, -2);
+  pushProxyView(L, raw, publicNewIndex);
 }

@@ -99,15 +99,23 @@ export function pushScopeTable(L: LuaState, scope: PdkScope, key: string): void 
  * message, pairs() walks the original. Keeps sub-tables of a live (metatable'd) PDK table frozen.
  */
 export function pushReadOnlyView(L: LuaState, idx: number, path: string): void {
+  pushProxyView(L, idx, (L1) => {
+    const key = decodeText(toStringBytes(L1, 2));
+    return raise(L1, `Cannot modify ${path}.${key}. Protected by the sandbox.`);
+  });
+}
+
+/**
+ * Pushes an empty table that stands for the table at `idx`: reads fall through to it, `pairs` walks
+ * it, writes go to `newIndex`, and the metatable is hidden (`getmetatable` gives false).
+ */
+export function pushProxyView(L: LuaState, idx: number, newIndex: LuaCFunction): void {
   const target = lua.lua_absindex(L, idx);
   lua.lua_createtable(L, 0, 0);
   lua.lua_createtable(L, 0, 4);
   lua.lua_pushvalue(L, target);
   lua.lua_setfield(L, -2, toLuaString('__index'));
-  lua.lua_pushcfunction(L, (L1) => {
-    const key = decodeText(toStringBytes(L1, 2));
-    return raise(L1, `Cannot modify ${path}.${key}. Protected by the sandbox.`);
-  });
+  lua.lua_pushcfunction(L, newIndex);
   lua.lua_setfield(L, -2, toLuaString('__newindex'));
   lua.lua_pushvalue(L, target);
   lua.lua_pushcclosure(L, pairsOfUpvalue, 1);
