@@ -3,28 +3,16 @@
 // bytes when asked. Tables are copied; nothing JS (no object, no function) is ever exposed to Lua.
 import { lua, lauxlib } from './fengari';
 import type { LuaState } from './fengari';
+import { pushText, textAt } from './strings';
 
 /** JSON null / cjson.null / ngx.null: one light userdata shared by every library. */
 export const LUA_NULL: object = Object.freeze({ luaNull: true });
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 const MAX_DEPTH = 1000;
 
 export function pushString(L: LuaState, s: string): void {
-  // fengari's own conversion is slow for long strings; TextEncoder is ~5x faster.
-  lua.lua_pushstring(L, s.length < 32 && isAscii(s) ? asciiBytes(s) : encoder.encode(s));
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
-}
-
-function asciiBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+  pushText(L, s);
 }
 
 /** Pushes a JS value: null/undefined → nil, LUA_NULL → the null sentinel, arrays → sequences. */
@@ -69,6 +57,7 @@ export function toBytes(L: LuaState, idx: number): Uint8Array | null {
 }
 
 export function toText(L: LuaState, idx: number): string | null {
+  if (idx > lua.LUA_REGISTRYINDEX && lua.lua_type(L, idx) === lua.LUA_TSTRING) return textAt(L, idx);
   const s = lua.lua_tolstring(L, idx);
   return s ? decoder.decode(s) : null;
 }

@@ -4,12 +4,12 @@
 import { lua } from '../lua/fengari';
 import type { LuaState, LuaCFunction } from '../lua/fengari';
 import { pushString } from '../lua/marshal';
+import { textAt } from '../lua/strings';
 import type { HeaderMap } from './exchange';
 import { pushStringArray } from './lua-util';
 
 export const DEFAULT_MAX_HEADERS = 100;
 const META_KEY = Object.freeze({ luagate: 'headers_mt' });
-const decoder = new TextDecoder();
 
 /** The key Kong's header tables fall back to: lower case, `_` read as `-`. */
 export function normalizeHeaderKey(name: string): string {
@@ -39,7 +39,7 @@ export function headerLineCount(map: HeaderMap): number {
 
 const normalizingIndex: LuaCFunction = (L) => {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
-  const key = decoder.decode(lua.lua_tolstring(L, 2)!);
+  const key = textAt(L, 2);
   const normalized = normalizeHeaderKey(key);
   if (normalized === key) { lua.lua_pushnil(L); return 1; }
   pushString(L, normalized);

@@ -3,6 +3,7 @@
 import { lua, lauxlib } from '../lua/fengari';
 import type { LuaState, LuaCFunction } from '../lua/fengari';
 import { pushString } from '../lua/marshal';
+import { textAt } from '../lua/strings';
 import type { LuaEngine } from '../lua/engine';
 import type { PdkScope } from './scope';
 
@@ -24,7 +25,7 @@ export function luaType(L: LuaState, idx: number): string {
 
 /** The string at `idx` as JS text (lenient UTF-8), or null when it is not a Lua string. */
 export function stringArg(L: LuaState, idx: number): string | null {
-  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? decoder.decode(lua.lua_tolstring(L, idx)!) : null;
+  return idx > lua.LUA_REGISTRYINDEX && lua.lua_type(L, idx) === lua.LUA_TSTRING ? textAt(L, idx) : null;
 }
 
 /** The bytes of the Lua string at `idx` (copied), or null. */

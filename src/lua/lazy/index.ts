@@ -7,6 +7,7 @@ import { lua, lauxlib } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
 import { pushValue, pushString, LUA_NULL, setBeforeTableRead } from '../marshal';
 import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
+import { textAt } from '../strings';
 
 export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
 
@@ -36,7 +37,6 @@ const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
 // The source rides on fengari's table object (lua_topointer) in the `host` slot our fengari patch
 // adds to every table: a WeakMap entry per lazy table cost ten times more, and slowed the GC.
 interface HostSlot { host: LazySource | null }
-const decoder = new TextDecoder();
 const NO_KEYS: ReadonlySet<string | number> = new Set();
 
 function markDone(source: LazySource, key: string | number): void {
@@ -121,7 +121,7 @@ function pushCaseInsensitiveMeta(L: LuaState, lazy: boolean): void {
 /** t[key] missed: the lower-case field, built from the source under its lower-case name if needed. */
 const caseInsensitiveLazyIndex: LuaCFunction = (L) => {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
-  const key = decoder.decode(lua.lua_tolstring(L, 2)!);
+  const key = textAt(L, 2);
   const lower = key.toLowerCase();
   if (lower !== key) {
     pushString(L, lower);
@@ -144,7 +144,7 @@ const caseInsensitiveLazyIndex: LuaCFunction = (L) => {
 
 const caseInsensitiveIndex: LuaCFunction = (L) => {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
-  const key = decoder.decode(lua.lua_tolstring(L, 2)!);
+  const key = textAt(L, 2);
   const lower = key.toLowerCase();
   if (lower === key) { lua.lua_pushnil(L); return 1; }
   pushString(L, lower);
@@ -181,7 +181,7 @@ function setField(L: LuaState, name: string, fn: LuaCFunction): void {
 function keyAt(L: LuaState, idx: number): string | number | null {
   const t = lua.lua_type(L, idx);
   if (t === lua.LUA_TNUMBER) return lua.lua_tonumber(L, idx);
-  if (t === lua.LUA_TSTRING) return decoder.decode(lua.lua_tolstring(L, idx)!);
+  if (t === lua.LUA_TSTRING) return textAt(L, idx);
   return null;
 }
 

@@ -1,0 +1,91 @@
+// Short strings crossing between JS and Lua, the commonest host operation (table keys, header
+// names, PDK arguments). fengari's own path copies bytes into a new Lua string on every push and
+// decodes bytes on every read; here a short JS string is turned into a Lua string once and reused
+// (Lua strings are immutable values, and its table-key hash is cached on it), and a Lua string's
+// JS text is cached on the string itself (the `text` slot of our fengari patch).
+import { lua } from './fengari';
+import type { LuaState } from './fengari';
+
+interface LuaStringObject {
+  readonly realstring: Uint8Array;
+  text: string | null;
+}
+
+interface StackValue {
+  readonly type: number;
+  readonly value: unknown;
+}
+
+interface StateInternals {
+  readonly stack: StackValue[];
+  top: number;
+  readonly ci: { readonly funcOff: number };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lstring = require('fengari/src/lstring.js') as { luaS_bless(L: LuaState, bytes: Uint8Array): LuaStringObject };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lobject = require('fengari/src/lobject.js') as { pushsvalue2s(L: LuaState, ts: LuaStringObject): void };
+
+/** Strings up to this length are interned on push and have their text cached on read. */
+const SHORT = 40;
+const TEXT_CACHE_MAX_BYTES = 256;
+/** Distinct interned strings kept; past it the table starts over (values like ids churn it). */
+const INTERN_LIMIT = 8192;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+const interned = new Map<string, LuaStringObject>();
+
+function bytesOf(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return encoder.encode(s);
+    out[i] = c;
+  }
+  return out;
+}
+
+/** Pushes a JS string as a Lua string (UTF-8 bytes). */
+export function pushText(L: LuaState, s: string): void {
+  if (s.length > SHORT) {
+    lua.lua_pushstring(L, encoder.encode(s));
+    return;
+  }
+  let ts = interned.get(s);
+  if (ts === undefined) {
+    if (interned.size >= INTERN_LIMIT) interned.clear();
+    ts = lstring.luaS_bless(L, bytesOf(s));
+    ts.text = s;
+    interned.set(s, ts);
+  }
+  lobject.pushsvalue2s(L, ts);
+}
+
+function decode(bytes: Uint8Array): string {
+  if (bytes.length > 16) return decoder.decode(bytes);
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b > 127) return decoder.decode(bytes);
+    s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+/**
+ * The text of the Lua string at stack index `idx` (lenient UTF-8). The caller has checked that
+ * the value there is a string (lua_type === LUA_TSTRING) and that `idx` is a stack index.
+ */
+export function textAt(L: LuaState, idx: number): string {
+  const state = L as unknown as StateInternals;
+  const slot = idx > 0 ? state.stack[state.ci.funcOff + idx] : state.stack[state.top + idx];
+  const ts = slot.value as LuaStringObject;
+  const cached = ts.text;
+  if (cached !== null) return cached;
+  const bytes = ts.realstring;
+  const text = decode(bytes);
+  if (bytes.length <= TEXT_CACHE_MAX_BYTES) ts.text = text;
+  return text;
+}
