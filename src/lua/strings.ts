@@ -89,3 +89,18 @@ export function textAt(L: LuaState, idx: number): string {
   if (bytes.length <= TEXT_CACHE_MAX_BYTES) ts.text = text;
   return text;
 }
+
+/** lua_getfield with an interned key: pushes t[name] of the table at `idx` (metamethods apply). */
+export function getField(L: LuaState, idx: number, name: string): number {
+  const t = lua.lua_absindex(L, idx);
+  pushText(L, name);
+  return lua.lua_gettable(L, t);
+}
+
+/** lua_setfield with an interned key: t[name] = the value on top of the stack (popped). */
+export function setField(L: LuaState, idx: number, name: string): void {
+  const t = lua.lua_absindex(L, idx);
+  pushText(L, name);
+  lua.lua_insert(L, -2);
+  lua.lua_settable(L, t);
+}

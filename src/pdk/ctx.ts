@@ -8,6 +8,7 @@ import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 import { pushGuardedTable } from '../lua/guarded-table';
 import { flushPendingShared } from './shared-fields';
+import { getField } from '../lua/strings';
 
 export const SHARED_REF = 'kong.ctx.shared';
 
@@ -25,7 +26,7 @@ export function pushRequestTable(_engine: LuaEngine, L: LuaState, scope: PdkScop
 export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope, field: string): void {
   if (!scope.refs.has(SHARED_REF) && !scope.pendingShared?.has(field)) { lua.lua_pushnil(L); return; }
   pushRequestTable(engine, L, scope, SHARED_REF);
-  lua.lua_getfield(L, -1, field);
+  getField(L, -1, field);
   lua.lua_remove(L, -2);
 }
 

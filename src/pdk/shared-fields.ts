@@ -14,6 +14,7 @@ import { lua } from '../lua/fengari';
 import type { LuaState } from '../lua/fengari';
 import { CaseInsensitiveFields, LazyValue, pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
 import { LUA_NULL, pushValue } from '../lua/marshal';
+import { setField } from '../lua/strings';
 import type { PdkScope } from './scope';
 
 export { CaseInsensitiveFields, LazyValue };
@@ -34,7 +35,7 @@ export function flushPendingShared(L: LuaState, scope: PdkScope): void {
   scope.pendingShared = undefined;
   for (const [name, field] of pending) {
     pushSharedValue(L, field.value);
-    lua.lua_setfield(L, -2, name);
+    setField(L, -2, name);
   }
 }
 
@@ -63,7 +64,7 @@ export function pushSharedValue(L: LuaState, value: unknown, depth = 0): void {
     const child = record[key];
     if (child === undefined || child === null) continue;
     pushSharedValue(L, child, depth + 1);
-    lua.lua_setfield(L, -2, key);
+    setField(L, -2, key);
   }
 }
 

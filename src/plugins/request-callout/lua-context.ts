@@ -9,6 +9,7 @@ import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
 import { lazySourceOf, materializeDeep, sourceChild } from '../../lua/lazy';
+import { getField } from '../../lua/strings';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
 import { CaseInsensitiveFields, LazyValue, pushSharedValue, setPendingSharedField } from '../../pdk/shared-fields';
@@ -105,7 +106,7 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
  */
 function pushTableField(L: LuaState, idx: number, key: string): boolean {
   if (lazySourceOf(L, idx)) {
-    lua.lua_getfield(L, idx, key);
+    getField(L, idx, key);
   } else {
     pushString(L, key);
     lua.lua_rawget(L, idx);
