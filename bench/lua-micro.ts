@@ -30,7 +30,7 @@ function exchange(): Exchange {
     },
     upstream: { method: 'GET', scheme: 'http', host: 'u', port: 80, path: '/r', rawQuery: '', headers: new OrderedHeaderMap(), hostHeader: null, body: undefined },
     response: { status: null, headers: new OrderedHeaderMap(), exit: null },
-    route: null, consumer: null, log: { log: () => undefined }, ctx: new Map(),
+    route: null, consumer: null, log: { log: () => undefined, enabled: () => false }, ctx: new Map(),
   };
 }
 

@@ -46,7 +46,7 @@ function exchange(): Exchange {
       headers: OrderedHeaderMap.fromRaw(raw), hostHeader: null, body: undefined },
     response: { status: null, headers: new OrderedHeaderMap(), exit: null },
     route: { routeId: 'r', serviceId: 's', route: {}, service: {}, uriCaptures: null }, consumer: null,
-    log: { log: () => undefined }, ctx: new Map(),
+    log: { log: () => undefined, enabled: () => false }, ctx: new Map(),
   };
 }
 

@@ -50,7 +50,7 @@ export function makeExchange(spec: ExchangeSpec = {}): TestExchange {
     response: { status: null, headers: new OrderedHeaderMap(), exit: null },
     route,
     consumer: null,
-    log: { log: (level, message) => { lines.push({ level, message }); } },
+    log: { log: (level, message) => { lines.push({ level, message }); }, enabled: () => true },
     ctx: new Map(),
   };
 }

@@ -153,6 +153,25 @@ describe('request-callout: callout request and response context (luagate start)'
     });
   });
 
+  it('a raw query string from by_lua is sent as a URL parser would encode it; a URL fragment is never sent', async () => {
+    await withGateway(f, {
+      callouts: [
+        { name: 'c1', request: { url: `${f.mock.url}/raw`,
+          by_lua: [
+            'kong.ctx.shared.callouts.c1.request.params.query = "a=b c&q=\\"x\\"&t=<1>&s=it\'s&u=\\195\\169&keep=%41[x]|~"',
+          ].join('\n') } },
+        { name: 'c2', request: { url: `${f.mock.url}/frag?x=1#top`, query: { custom: { y: '2' } } } },
+        { name: 'c3', request: { url: `${f.mock.url}/frag2?x=1#top` } },
+      ],
+    }, async (g) => {
+      await g.echo('/r');
+      const url = (path: string): string => f.mock.received.find((r) => r.path === path)!.url;
+      expect(url('/raw')).to.equal('/raw?a=b%20c&q=%22x%22&t=%3C1%3E&s=it%27s&u=%C3%A9&keep=%41[x]|~');
+      expect(url('/frag')).to.equal('/frag?x=1&y=2');
+      expect(url('/frag2')).to.equal('/frag2?x=1');
+    });
+  });
+
   it('RC-58 dependency order and chaining: the token callout runs first', async () => {
     f.mock.on('/t', { body: { token_type: 'Bearer', access_token: 'T' } });
     await withGateway(f, {

@@ -24,7 +24,7 @@ describe('request-callout: consumer in the default cache key (plugin API)', () =
     const entity: PluginEntity = { id: 'p-28', name: 'request-callout', enabled: true, protocols: ['http'], route: null,
       service: null, consumer: null, config, tags: [] };
     instance = requestCalloutFactory.create(entity, {
-      engine: createLuaEngine(settings), settings, logger: { log: () => undefined },
+      engine: createLuaEngine(settings), settings, logger: { log: () => undefined, enabled: () => false },
     });
   });
   after(async () => {

@@ -81,6 +81,8 @@ export interface RouteInfo {
 
 export interface LogSink {
   log(level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /** Whether a line of `level` would be written (callers skip building messages nobody reads). */
+  enabled(level: LogLevel): boolean;
 }
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'crit' | 'alert' | 'emerg';
 

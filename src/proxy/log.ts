@@ -105,6 +105,7 @@ export class GatewayLogger implements LogSink {
         if (LEVEL_RANK[level] < this.minRank) return;
         this.log(level, message, fields ? { ...fields, request_id: requestId } : { request_id: requestId });
       },
+      enabled: (level) => LEVEL_RANK[level] >= this.minRank,
     };
   }
 

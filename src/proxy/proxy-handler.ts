@@ -39,6 +39,10 @@ export function handleRequest(req: IncomingMessage, res: ServerResponse, plan: P
 class RequestLog implements LogSink {
   constructor(private readonly logger: GatewayLogger, private readonly requestId: string) {}
 
+  enabled(level: LogLevel): boolean {
+    return this.logger.enabled(level);
+  }
+
   log(level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void {
     if (!this.logger.enabled(level)) return;
     this.logger.log(level, message, fields ? { ...fields, request_id: this.requestId } : { request_id: this.requestId });

@@ -141,11 +141,13 @@ function defaultKeyOf(run: RequestRun, callout: CompiledCallout, params: Callout
 function logAttempt(run: RequestRun, callout: CompiledCallout, params: CalloutParams, url: string,
   result: CalloutHttpResult, latency: number): void {
   const name = callout.config.name;
+  const log = run.exchange.log;
   if (result.ok) {
-    run.exchange.log.log('info', `callout ${name} ${params.method} ${url} status=${result.status} latency=${latency}ms`,
+    if (!log.enabled('info')) return;
+    log.log('info', `callout ${name} ${params.method} ${url} status=${result.status} latency=${latency}ms`,
       { callout: name, method: params.method, url, status: result.status, latency_ms: latency });
   } else {
-    run.exchange.log.log('warn', `callout ${name} ${params.method} ${url} error="${result.error}" latency=${latency}ms`,
+    log.log('warn', `callout ${name} ${params.method} ${url} error="${result.error}" latency=${latency}ms`,
       { callout: name, method: params.method, url, error: result.error, latency_ms: latency });
   }
 }
@@ -167,7 +169,7 @@ async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params:
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const result = await sendCallout(dispatcher, wire, params.timeouts);
-    logAttempt(run, callout, params, wire.url.href, result, Math.round(performance.now() - started));
+    logAttempt(run, callout, params, wire.href, result, Math.round(performance.now() - started));
     const failed = !result.ok || callout.errorStatuses.has(result.status);
     if (!failed) return { kind: 'success', response: storedFrom(run, callout, result as Extract<CalloutHttpResult, { ok: true }>) };
     const response = result.ok ? storedFrom(run, callout, result) : null;
@@ -210,7 +212,7 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
   if (cache && key) {
     const hit = await cache.get(key);
     if (hit) {
-      run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
+      if (run.exchange.log.enabled('debug')) run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
       ctx?.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
       return true;
     }

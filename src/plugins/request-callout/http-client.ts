@@ -17,7 +17,12 @@ export interface CalloutHttpOptions {
 }
 
 export interface CalloutHttpRequest {
-  readonly url: URL;
+  /** scheme://host[:port] the dispatcher connects to. */
+  readonly origin: string;
+  /** Path and query as sent on the request line. */
+  readonly path: string;
+  /** The full URL, for logs. */
+  readonly href: string;
   readonly method: string;
   /** Flat [name, value, name, value...] list, sent as given. */
   readonly headers: string[];
@@ -163,8 +168,8 @@ export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest,
   const read = timeouts?.read ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve) => {
     dispatcher.dispatch({
-      origin: request.url.origin,
-      path: `${request.url.pathname}${request.url.search}`,
+      origin: request.origin,
+      path: request.path,
       method: request.method as Dispatcher.HttpMethod,
       headers: request.headers,
       body: request.body ?? undefined,

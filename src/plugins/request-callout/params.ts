@@ -124,15 +124,24 @@ function bodyBytes(body: unknown): { bytes: Uint8Array | null; json: boolean } {
   return { bytes: Buffer.from(encodeJson(body)), json: true };
 }
 
+// Characters a URL parser leaves alone in the query of an http(s) URL; anything else (a string query
+// set by by_lua may hold spaces, quotes, non-ASCII) is percent-encoded the way the parser does it.
+const QUERY_KEPT_AS_IS = /^[!$%&(-;=?-~]*$/;
+
+function encodedQuery(search: string): string {
+  return new URL(`http://h/?${search}`).search.slice(1);
+}
+
 /** The request to send for `params` (URL already validated). */
 export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpRequest {
-  let target = url;
+  // The URL object is shared (parsed once per text): the query is replaced by string edits.
+  let path = url.pathname + url.search;
+  let href = url.hash === '' ? url.href : url.href.slice(0, -url.hash.length);
   if (params.query !== null) {
     const search = typeof params.query === 'string' ? params.query : encodeQuery(params.query);
-    target = new URL(url.href);
-    target.search = '';
-    target.hash = '';
-    if (search !== '') target = new URL(`${target.href}?${search}`);
+    const query = search === '' ? '' : `?${QUERY_KEPT_AS_IS.test(search) ? search : encodedQuery(search)}`;
+    path = url.pathname + query;
+    href = href.slice(0, href.length - url.search.length) + query;
   }
   const headers: string[] = [];
   let contentTypeSeen = false;
@@ -157,5 +166,5 @@ export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpReque
   if (!userAgentSeen) headers.push('User-Agent', USER_AGENT);
   const { bytes, json } = bodyBytes(params.body);
   if (json && !contentTypeSeen) headers.push('Content-Type', 'application/json');
-  return { url: target, method: params.method, headers, body: bytes };
+  return { origin: url.origin, path, href, method: params.method, headers, body: bytes };
 }
