@@ -5,21 +5,11 @@
 // JS text is cached on the string itself (the `text` slot of our fengari patch).
 import { lua } from './fengari';
 import type { LuaState } from './fengari';
+import { slotAt } from './stack';
 
 interface LuaStringObject {
   readonly realstring: Uint8Array;
   text: string | null;
-}
-
-interface StackValue {
-  readonly type: number;
-  readonly value: unknown;
-}
-
-interface StateInternals {
-  readonly stack: StackValue[];
-  top: number;
-  readonly ci: { readonly funcOff: number };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -79,9 +69,7 @@ function decode(bytes: Uint8Array): string {
  * the value there is a string (lua_type === LUA_TSTRING) and that `idx` is a stack index.
  */
 export function textAt(L: LuaState, idx: number): string {
-  const state = L as unknown as StateInternals;
-  const slot = idx > 0 ? state.stack[state.ci.funcOff + idx] : state.stack[state.top + idx];
-  const ts = slot.value as LuaStringObject;
+  const ts = (slotAt(L, idx) as { value: LuaStringObject }).value;
   const cached = ts.text;
   if (cached !== null) return cached;
   const bytes = ts.realstring;

@@ -8,6 +8,7 @@ import type { LuaState, LuaCFunction } from '../fengari';
 import { pushValue, pushString, LUA_NULL, setBeforeTableRead } from '../marshal';
 import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
 import { textAt } from '../strings';
+import { tableAt } from '../stack';
 
 export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
 
@@ -45,7 +46,7 @@ function markDone(source: LazySource, key: string | number): void {
 }
 
 function attach(L: LuaState, idx: number, source: LazySource | null): void {
-  (lua.lua_topointer(L, idx) as unknown as HostSlot).host = source;
+  (tableAt(L, idx) as HostSlot).host = source;
 }
 
 function isContainer(value: unknown): value is LazyContainer {
@@ -54,9 +55,8 @@ function isContainer(value: unknown): value is LazyContainer {
 
 /** The JS source behind the table at `idx`, or undefined for an ordinary (or fully built) table. */
 export function lazySourceOf(L: LuaState, idx: number): LazySource | undefined {
-  if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) return undefined;
-  const p = lua.lua_topointer(L, idx) as unknown as HostSlot | null;
-  return p?.host ?? undefined;
+  const table = idx > lua.LUA_REGISTRYINDEX ? tableAt(L, idx) : lua.lua_type(L, idx) === lua.LUA_TTABLE ? lua.lua_topointer(L, idx) : null;
+  return (table as HostSlot | null)?.host ?? undefined;
 }
 
 /** Child of a lazy source under a Lua key (number keys index arrays 1-based), or undefined. */

@@ -24,9 +24,12 @@ export async function buildParams(run: RequestRun, callout: CompiledCallout): Pr
   const config = callout.config.request;
   const urlOut = callout.url.render(scope);
   const url = typeof urlOut === 'string' ? urlOut : await urlOut;
-  const queryCustom = callout.query ? await renderCustom(callout.query, scope) : null;
-  const headersCustom = callout.headers ? await renderCustom(callout.headers, scope) : null;
-  const bodyCustom = callout.body ? await renderCustom(callout.body, scope) : null;
+  let queryCustom = callout.query ? renderCustom(callout.query, scope) : null;
+  if (queryCustom instanceof Promise) queryCustom = await queryCustom;
+  let headersCustom = callout.headers ? renderCustom(callout.headers, scope) : null;
+  if (headersCustom instanceof Promise) headersCustom = await headersCustom;
+  let bodyCustom = callout.body ? renderCustom(callout.body, scope) : null;
+  if (bodyCustom instanceof Promise) bodyCustom = await bodyCustom;
 
   const query = config.query.forward || queryCustom
     ? composeQuery(url, config.query.forward ? exchange.request.rawQuery : null, queryCustom)

@@ -195,7 +195,8 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
   let bypass = callout.config.cache.bypass;
   ctx?.init(run.scope, name, params, shared.caching[callout.index]);
   if (callout.requestLua) {
-    if (!await runSnippet(run, callout.requestLua)) return false;
+    const ran = runSnippet(run, callout.requestLua);
+    if (!(typeof ran === 'boolean' ? ran : await ran)) return false;
     const fromLua = ctx!.readParams(run.scope, name);
     const before = params.url;
     params = paramsFromLua(fromLua, params);
@@ -228,7 +229,8 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
     return false;
   }
   if (callout.responseLua) {
-    if (!await runSnippet(run, callout.responseLua)) return false;
+    const ran = runSnippet(run, callout.responseLua);
+    if (!(typeof ran === 'boolean' ? ran : await ran)) return false;
   }
   if (outcome.kind !== 'success' || !shared.cache) return true;
   if (callout.responseLua || callout.requestLua) {

@@ -148,7 +148,8 @@ export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpReque
   let userAgentSeen = false;
   const names = Object.keys(params.headers);
   // One Content-Type only (decision 15): the last one written wins when by_lua added variants.
-  const lastContentType = [...names].reverse().find((n) => n.toLowerCase() === 'content-type');
+  let lastContentType: string | undefined;
+  for (const name of names) if (name.length === 12 && name.toLowerCase() === 'content-type') lastContentType = name;
   for (const name of names) {
     const lower = name.toLowerCase();
     if (NEVER_SENT.has(lower)) continue;

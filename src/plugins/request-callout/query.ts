@@ -30,7 +30,10 @@ export function parseQuery(raw: string, into: QueryTable = Object.create(null) a
   return into;
 }
 
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 export function escapeUri(text: string): string {
+  if (UNRESERVED.test(text)) return text;
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 

@@ -1,6 +1,6 @@
 // Per-request state shared by the callout steps and the upstream step, and how snippets run.
 import type { CalloutCache } from '../../cache';
-import type { LuaEngine } from '../../lua/engine';
+import type { CallOutcome, LuaEngine } from '../../lua/engine';
 import { LuaError } from '../../lua/errors';
 import type { Exchange } from '../../pdk/exchange';
 import type { PdkScope } from '../../pdk/scope';
@@ -33,24 +33,41 @@ export interface RequestRun {
 
 const noResult = (): undefined => undefined;
 
-/** Runs a by_lua snippet; false when it stopped the request (kong.response.exit). */
-export async function runSnippet(run: RequestRun, snippet: CompiledSnippet): Promise<boolean> {
+/**
+ * Runs a by_lua snippet; false when it stopped the request (kong.response.exit). Synchronous when
+ * the snippet never waits on the host (the usual case), so callers only await when they must.
+ */
+export function runSnippet(run: RequestRun, snippet: CompiledSnippet): boolean | Promise<boolean> {
   const scope = run.scope;
   scope.snippet = snippet.site;
+  let outcome: CallOutcome<undefined> | Promise<CallOutcome<undefined>>;
   try {
-    const outcome = await run.shared.engine.call(snippet.chunk, snippet.env, scope, noResult);
-    if (outcome.kind === 'stopped' || run.exchange.response.exit) {
-      run.finished = true;
-      return false;
-    }
-    return true;
+    outcome = run.shared.engine.call(snippet.chunk, snippet.env, scope, noResult);
   } catch (error) {
-    run.finished = true;
-    if (error instanceof LuaError) throw new CalloutCodeError(snippet.site, error.message, { cause: error });
-    throw error;
-  } finally {
     scope.snippet = null;
+    throw snippetFailure(run, snippet, error);
   }
+  if (!(outcome instanceof Promise)) {
+    scope.snippet = null;
+    return continues(run, outcome);
+  }
+  return outcome.then(
+    (settled) => { scope.snippet = null; return continues(run, settled); },
+    (error: unknown) => { scope.snippet = null; throw snippetFailure(run, snippet, error); },
+  );
+}
+
+function continues(run: RequestRun, outcome: CallOutcome<undefined>): boolean {
+  if (outcome.kind === 'stopped' || run.exchange.response.exit) {
+    run.finished = true;
+    return false;
+  }
+  return true;
+}
+
+function snippetFailure(run: RequestRun, snippet: CompiledSnippet, error: unknown): unknown {
+  run.finished = true;
+  return error instanceof LuaError ? new CalloutCodeError(snippet.site, error.message, { cause: error }) : error;
 }
 
 /** Answers the client with a callout error policy reply (decision 8): plain text, no Content-Type. */

@@ -66,10 +66,29 @@ export function compileCustom(engine: LuaEngine, custom: CustomMap, site: string
   }));
 }
 
-/** Renders every entry first (all templates see the same request state), in config order. */
-export async function renderCustom(entries: readonly CustomEntry[], scope: PdkScope): Promise<Array<[string, string | null]>> {
-  const out: Array<[string, string | null]> = [];
-  for (const entry of entries) {
+export type RenderedCustom = Array<[string, string | null]>;
+
+/**
+ * Renders every entry first (all templates see the same request state), in config order.
+ * Synchronous unless a template waits on the host.
+ */
+export function renderCustom(entries: readonly CustomEntry[], scope: PdkScope): RenderedCustom | Promise<RenderedCustom> {
+  const out: RenderedCustom = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    if (entry.value === null) { out.push([entry.name, null]); continue; }
+    const v = entry.value.render(scope);
+    if (typeof v !== 'string') return renderRest(entries, scope, out, i, v);
+    out.push([entry.name, v]);
+  }
+  return out;
+}
+
+async function renderRest(entries: readonly CustomEntry[], scope: PdkScope, out: RenderedCustom, at: number,
+  pending: Promise<string>): Promise<RenderedCustom> {
+  out.push([entries[at].name, await pending]);
+  for (let i = at + 1; i < entries.length; i++) {
+    const entry = entries[i];
     if (entry.value === null) { out.push([entry.name, null]); continue; }
     const v = entry.value.render(scope);
     out.push([entry.name, typeof v === 'string' ? v : await v]);

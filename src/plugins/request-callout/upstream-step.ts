@@ -35,9 +35,12 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 export async function runUpstreamStep(run: RequestRun, upstream: CompiledUpstream): Promise<boolean> {
   const { exchange, scope } = run;
   const config = upstream.config;
-  const headers = upstream.headers ? await renderCustom(upstream.headers, scope) : null;
-  const query = upstream.query ? await renderCustom(upstream.query, scope) : null;
-  const body = upstream.body ? await renderCustom(upstream.body, scope) : null;
+  let headers = upstream.headers ? renderCustom(upstream.headers, scope) : null;
+  if (headers instanceof Promise) headers = await headers;
+  let query = upstream.query ? renderCustom(upstream.query, scope) : null;
+  if (query instanceof Promise) query = await query;
+  let body = upstream.body ? renderCustom(upstream.body, scope) : null;
+  if (body instanceof Promise) body = await body;
   const target = exchange.upstream;
 
   if (!config.headers.forward) target.headers.clear();
