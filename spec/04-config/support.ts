@@ -11,6 +11,7 @@ import { defaultSettings } from '../../src/config/settings';
 import type { Settings, UntrustedLuaMode } from '../../src/config/types';
 
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'luagate-config-spec-'));
+process.on('exit', () => fs.rmSync(tempDir, { recursive: true, force: true }));
 let counter = 0;
 
 export function writeTemp(content: string, extension = 'yaml'): string {

@@ -73,6 +73,7 @@ export async function startLuagate(config: unknown, options: StartLuagateOptions
       }
     }
   });
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   const exited = new Promise<void>((r) => child.once('exit', () => { live.delete(child); r(); }));
   await new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new LuagateStartError('luagate did not become ready', output)); }, READY_DEADLINE_MS);
@@ -81,8 +82,10 @@ export async function startLuagate(config: unknown, options: StartLuagateOptions
       if (output.includes('luagate ready')) { clearTimeout(timer); resolveReady(); }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new LuagateStartError(`luagate exited with ${code}`, output)); });
+  }).catch((error: unknown) => {
+    cleanup();
+    throw error;
   });
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   return {
     url: `http://127.0.0.1:${port}`,
     port,

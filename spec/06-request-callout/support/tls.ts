@@ -1,7 +1,7 @@
 // A self-signed CA and a server certificate for 127.0.0.1 / callout.test, made with the openssl CLI
 // in a temp dir (node:crypto cannot issue X.509 certificates).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,8 +13,12 @@ export interface TestCertificates {
   readonly cert: string;
 }
 
+const made: string[] = [];
+process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+
 export function makeCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'luagate-tls-'));
+  made.push(dir);
   const p = (name: string): string => join(dir, name);
   const run = (args: string[]): void => { execFileSync('openssl', args, { stdio: 'pipe' }); };
   run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2',
