@@ -2,6 +2,7 @@
 // test here that fails without it.
 import { expect } from 'chai';
 import { LuaHarness } from '../helpers/lua';
+import { lua } from '../../src/lua/fengari';
 import { LuaRuntimeError, LuaTimeoutError } from '../../src/lua/errors';
 
 async function failure(h: LuaHarness, source: string): Promise<Error> {
@@ -97,6 +98,57 @@ describe('01-lua fengari patches', () => {
   it('(patch: arithmetic as doubles) integer results beyond 32 bits do not wrap', async () => {
     expect(await h.run('local a, b = tonumber("100000"), tonumber("100000"); return a * b, math.floor(2^31) + 1, -(-2147483647 - 1)'))
       .to.deep.equal([1e10, 2147483649, 2147483648]);
+  });
+
+  it('(patch: CallInfo reuse) a call reuses the frame record the previous call at that depth used', () => {
+    const L = h.engine.L as unknown as { ci: { next: object | null } };
+    const call = (): void => {
+      lua.lua_pushcfunction(h.engine.L, () => 0);
+      lua.lua_call(h.engine.L, 0, 0);
+    };
+    call();
+    const frame = L.ci.next;
+    expect(frame).to.not.equal(null);
+    call();
+    expect(L.ci.next).to.equal(frame);
+  });
+
+  it('(patch: CallInfo reuse) frames reused after errors, yields and deep recursion give the same results', async () => {
+    expect(await h.run(`
+      local function depth(n) if n == 0 then return 0 end return 1 + depth(n - 1) end
+      local ok, err = pcall(function() local t = nil; return t.x end)
+      local co = coroutine.wrap(function(a)
+        local b = coroutine.yield(a + 1)
+        local ok2 = pcall(error, "inner")
+        local c = coroutine.yield(b * 2, ok2)
+        return c .. "!"
+      end)
+      local y1 = co(1)
+      local y2, ok2 = co(10)
+      local last = co("done")
+      return depth(150), ok, (err:gsub("^.-: ", "")), y1, y2, ok2, last, select("#", pcall(depth, 3))
+    `)).to.deep.equal([150, false, "attempt to index local 't' (a nil value)", 2, 20, false, 'done!', 2]);
+  });
+
+  it('(patch: lazy dead-key map) a table gets the map only once a key is removed; next() still walks past removed keys', async () => {
+    const L = h.engine.L;
+    lua.lua_createtable(L, 0, 0);
+    const table = lua.lua_topointer(L, -1) as unknown as { dead_strong: unknown };
+    expect(table.dead_strong).to.equal(undefined);
+    lua.lua_pop(L, 1);
+    expect(await h.run(`
+      local t = {a = 1, b = 2, c = 3, d = 4}
+      local seen = {}
+      for k in pairs(t) do
+        if k == "b" or k == "c" then t[k] = nil end
+        seen[#seen + 1] = k
+      end
+      table.sort(seen)
+      local left = {}
+      for k, v in pairs(t) do left[#left + 1] = k .. v end
+      table.sort(left)
+      return table.concat(seen, ","), table.concat(left, ",")
+    `)).to.deep.equal(['a,b,c,d', 'a1,d4']);
   });
 
   it("(patch: argument errors) name a function called through a variable '?' as LuaJIT", async () => {
