@@ -53,6 +53,22 @@ describe('request-callout: http_opts (luagate start)', function () {
     });
   });
 
+  it('request.by_lua changing params.ssl_verify gets a dispatcher with that option; untouched params keep the configured one', async () => {
+    await withGateway(f, {
+      callouts: [
+        { name: 'plain', request: { url: `${tlsMock.url}/plain`, by_lua: 'local p = kong.ctx.shared.callouts.plain.request.params; p.headers = {x = "1"}' } },
+        { name: 'strict', depends_on: ['plain'], request: { url: `${tlsMock.url}/strict`,
+          by_lua: 'kong.ctx.shared.callouts.strict.request.params.ssl_verify = true' } },
+      ],
+    }, async (g) => {
+      const res = await g.call('/r');
+      expect(res.status).to.equal(400);
+      expect(tlsMock.count('/plain')).to.equal(1);
+      expect(tlsMock.count('/strict')).to.equal(0);
+      await g.gw.waitForLog(/callout strict GET .* error="handshake failed/);
+    });
+  });
+
   it('ssl_verify false (3.12 default) accepts the self-signed chain; ssl_server_name sets SNI', async () => {
     await withGateway(f, {
       callouts: [{ name: 'c', request: { url: `${tlsMock.url}/secure`, http_opts: { ssl_server_name: 'callout.test' } } }],

@@ -4,6 +4,7 @@ import { defaultCalloutCacheKey, userCalloutCacheKey, type CachedEntry, type Jso
 import { LUA_NULL } from '../../lua/marshal';
 import { buildParams } from './build-params';
 import type { CompiledCallout } from './compiled';
+import type { CalloutConfig } from './config';
 import { CalloutUrlError } from './errors';
 import { sendCallout, type CalloutHttpResult } from './http-client';
 import { LazyValue } from '../../pdk/shared-fields';
@@ -152,6 +153,12 @@ function logAttempt(run: RequestRun, callout: CompiledCallout, params: CalloutPa
   }
 }
 
+/** by_lua left the connection options as configured (the usual case): the config's dispatcher applies. */
+function sameHttpOptions(params: CalloutParams, http: CalloutConfig['request']['http_opts']): boolean {
+  return params.ssl_verify === (http.ssl_verify ?? false) && params.ssl_server_name === (http.ssl_server_name ?? null)
+    && params.proxy === (http.proxy ?? null) && params.timeouts === (http.timeouts ?? null);
+}
+
 type SendOutcome =
   | { readonly kind: 'success'; readonly response: StoredResponse }
   | { readonly kind: 'continue'; readonly response: StoredResponse | null }
@@ -160,7 +167,7 @@ type SendOutcome =
 async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params: CalloutParams,
   parsed: URL, paramsFromConfig: boolean): Promise<SendOutcome> {
   const wire = toWireRequest(params, parsed);
-  const dispatcher = paramsFromConfig
+  const dispatcher = paramsFromConfig || sameHttpOptions(params, callout.config.request.http_opts)
     ? run.shared.dispatchers.getForConfig(parsed.protocol, callout.config.request.http_opts, params)
     : run.shared.dispatchers.get(parsed.protocol, params);
   const policy = callout.config.request.error;
