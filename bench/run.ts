@@ -16,11 +16,14 @@ import { SCENARIOS, Scenario, scenarioByName } from './lib/scenarios';
 import { soak } from './lib/soak';
 import { detectNginxLua } from './lib/nginx';
 import { ratiosSvg } from './lib/svg';
+import { PairedResult, measurePaired, pairedText } from './lib/paired';
 import { RunningSystem, SystemName, SystemUnavailableError, startSystem } from './lib/systems';
 import { WrkUnavailableError, ensureWrk } from './lib/wrk';
 
-const QUICK_BUDGET_SECONDS = 150;
+const QUICK_BUDGET_SECONDS = 110;
 const SCALING_SCENARIOS = ['passthrough', 'callout'];
+/** Scenarios with a target ratio: the ones measured in paired rounds too. */
+const PAIRED_SCENARIOS = ['passthrough', 'callout', 'callout-cached', 'chained'];
 
 async function startBackends(layout: Layout): Promise<{ list: Started[]; upstreamPort: number; calloutPort: number }> {
   const upstreamPort = await freePort();
@@ -116,6 +119,21 @@ async function runMatrix(options: BenchOptions, ctx: RowContext): Promise<{ rows
   return { rows, scaling, notes };
 }
 
+async function runPaired(options: BenchOptions, ctx: RowContext): Promise<PairedResult[]> {
+  if (options.pairedRounds === 0 || !options.systems.includes('undici') || !options.systems.includes('luagate')) return [];
+  const full = options.mode === 'full';
+  const timing = { ...ctx.timing, warmupSeconds: full ? 5 : 2, measureSeconds: full ? 8 : 3 };
+  const results: PairedResult[] = [];
+  for (const name of PAIRED_SCENARIOS.filter((n) => options.scenarios.includes(n))) {
+    process.stdout.write(`  ${name.padEnd(15)} paired   ×${options.pairedRounds} ... `);
+    const result = await measurePaired(scenarioByName(name), { ...ctx, timing }, options.pairedRounds);
+    console.log(result.median === null ? `not measured: ${result.note ?? ''}`
+      : `${result.rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ')}`);
+    results.push(result);
+  }
+  return results;
+}
+
 async function runSoak(options: BenchOptions, ctx: RowContext): Promise<Report['soak']> {
   const scenario = scenarioByName(options.soakScenario);
   const launch = { cpus: ctx.layout.sutCpus, workers: 1, startTimeoutMs: 15_000 };
@@ -175,7 +193,9 @@ async function main(argv: readonly string[]): Promise<number> {
     quietWaitSeconds: options.mode === 'full' ? 30 : 3 };
   console.log(`luagate bench (${options.mode}) on ${machine.cpus} vCPU ${machine.cpuModel}; ${layout.description}`);
   if (options.mode !== 'soak') {
-    console.log(`${rowCount} rows × (${timing.warmupSeconds} s warm-up + ${timing.measureSeconds} s) ≈ ${Math.round(rowCount * (timing.warmupSeconds + timing.measureSeconds + 2))} s${options.scaling ? ' + scaling rows' : ''}`);
+    const pairedSeconds = options.pairedRounds === 0 ? 0
+      : PAIRED_SCENARIOS.filter((n) => options.scenarios.includes(n)).length * ((options.mode === 'full' ? 5 + 8 * options.pairedRounds : 2 + 3 * options.pairedRounds) + 3);
+    console.log(`${rowCount} rows × (${timing.warmupSeconds} s warm-up + ${timing.measureSeconds} s) + paired rounds ≈ ${Math.round(rowCount * (timing.warmupSeconds + timing.measureSeconds + 2) + pairedSeconds)} s${options.scaling ? ' + scaling rows' : ''}`);
   }
   const backends = await startBackends(layout);
   const live = new Set<RunningSystem>();
@@ -195,10 +215,12 @@ async function main(argv: readonly string[]): Promise<number> {
         timing: { warmupSeconds: options.warmupSeconds, measureSeconds: options.soakSeconds }, rows: [], scaling: [],
         soak: await runSoak(options, ctx), notes: [] }
       : { date, mode: options.mode, command: commandLine(argv), machine, layout: layout.description,
-        timing: { warmupSeconds: timing.warmupSeconds, measureSeconds: timing.measureSeconds }, ...(await runMatrix(options, ctx)) };
+        timing: { warmupSeconds: timing.warmupSeconds, measureSeconds: timing.measureSeconds }, ...(await runMatrix(options, ctx)),
+        paired: await runPaired(options, ctx) };
     console.log('');
     if (report.rows.length > 0) console.log(textTable(report.rows));
     if (report.scaling.length > 0) console.log(`\nworkers scaling:\n${textTable(report.scaling)}`);
+    if (report.paired !== undefined && report.paired.length > 0) console.log(`\n${pairedText(report.paired)}`);
     if (report.soak !== undefined) console.log(soakText(report.soak));
     for (const note of report.notes) console.log(note);
     const json = writeJson(report);

@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly write: boolean;
   /** undici/luagate rows measured this many times, alternating; the round with the median ratio is kept. */
   readonly rounds: number;
+  /** Paired rounds per target scenario (undici and luagate loaded at the same time); 0 skips them. */
+  readonly pairedRounds: number;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -30,6 +32,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --systems a,b       subset of: direct, undici, luagate, nginx
   --rounds N          measure undici and luagate N times each, alternating, and keep the round
                       with the median ratio (default 1; 3 with --full): this VM's speed drifts
+  --paired N          N paired rounds per target scenario: undici and luagate served at the same
+                      time on one core, the ratio that repeats (default 3; 5 with --full; 0 = none)
   --warmup S / --duration S / --connections N   override the defaults
   --no-write          do not touch bench/RESULTS.md and bench/ratios.svg (JSON is still written)`;
 
@@ -60,6 +64,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let systems = [...ALL_SYSTEMS];
   let write = true;
   let rounds: number | null = null;
+  let pairedRounds: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = (): string | undefined => argv[++i];
@@ -76,6 +81,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--connections': connections = Math.round(positive(flag, next())); break;
       case '--no-write': write = false; break;
       case '--rounds': rounds = Math.round(positive(flag, next())); break;
+      case '--paired': {
+        const value = next();
+        pairedRounds = value === '0' ? 0 : Math.round(positive(flag, value));
+        break;
+      }
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown option ${flag}`);
     }
@@ -93,5 +103,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     connections,
     write,
     rounds: rounds ?? (mode === 'full' ? 3 : 1),
+    pairedRounds: pairedRounds ?? (mode === 'full' ? 5 : 3),
   };
 }

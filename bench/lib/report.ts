@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OUT_DIR } from './paths';
+import type { PairedResult } from './paired';
 import type { SystemName } from './systems';
 
 export interface Row {
@@ -65,6 +66,8 @@ export interface Report {
   readonly rows: Row[];
   readonly scaling: Row[];
   readonly soak?: SoakReport;
+  /** Paired rounds (bench/lib/paired.ts); absent in soak runs. */
+  readonly paired?: readonly PairedResult[];
   readonly notes: string[];
 }
 

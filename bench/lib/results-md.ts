@@ -1,6 +1,7 @@
 /** Rewrites the generated section of bench/RESULTS.md for one mode, leaving hand-written text alone. */
 import * as fs from 'node:fs';
 import { RESULTS_MD } from './paths';
+import { pairedMarkdown } from './paired';
 import { DISTURBED_OTHER_PERCENT, Report, isDisturbed, markdownTable, soakText } from './report';
 
 function section(report: Report): string {
@@ -13,6 +14,10 @@ function section(report: Report): string {
     '',
   ];
   if (report.rows.length > 0) lines.push(markdownTable(report.rows), '');
+  if (report.paired !== undefined && report.paired.length > 0) {
+    lines.push('Paired rounds (undici and luagate served at the same time on one core, half the connections each; '
+      + 'the ratio compared over time):', '', pairedMarkdown(report.paired), '');
+  }
   if (report.scaling.length > 0) lines.push('Workers scaling (SUT on cores 0..w-1):', '', markdownTable(report.scaling), '');
   if ([...report.rows, ...report.scaling].some(isDisturbed)) {
     lines.push(`\\* disturbed: other processes used more than ${DISTURBED_OTHER_PERCENT} % of a core during the row (the box is shared); read it as a lower bound.`, '');

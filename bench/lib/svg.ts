@@ -10,6 +10,7 @@ const TARGETS: Readonly<Record<string, number>> = { passthrough: 0.9, callout: 1
 const BAR_SYSTEMS: readonly SystemName[] = ['luagate', 'nginx', 'direct'];
 const COLORS: Readonly<Record<SystemName, string>> = { luagate: '#2f6fb3', nginx: '#3a9a5b', direct: '#9a9a9a', undici: '#000' };
 
+const PAIRED_COLOR = '#1b3f66';
 const LEFT = 250;
 const PLOT_WIDTH = 520;
 const BAR = 16;
@@ -48,6 +49,13 @@ export function ratiosSvg(report: Report): string {
         parts.push(`<text x="${LEFT + 5}" y="${y + BAR - 4}" class="missing">${why}</text>`);
       }
       y += BAR + GAP;
+      const paired = system === 'luagate' ? report.paired?.find((r) => r.scenario === scenario && r.median !== null) : undefined;
+      if (paired?.median != null) {
+        parts.push(`<text x="${LEFT - 8}" y="${y + BAR - 4}" text-anchor="end" class="label">luagate, paired</text>`);
+        parts.push(`<rect x="${LEFT}" y="${y}" width="${(x(paired.median) - LEFT).toFixed(1)}" height="${BAR}" fill="${PAIRED_COLOR}"/>`);
+        parts.push(`<text x="${(x(paired.median) + 5).toFixed(1)}" y="${y + BAR - 4}" class="value">${paired.median.toFixed(2)}× (${paired.rounds.length} rounds)</text>`);
+        y += BAR + GAP;
+      }
     }
     const target = TARGETS[scenario];
     if (target !== undefined) {
@@ -75,7 +83,7 @@ export function ratiosSvg(report: Report): string {
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="22" class="title">${escapeXml(title)}</text>
 <text x="10" y="40" class="sub">${escapeXml(subtitle)}</text>
-<text x="10" y="56" class="legend">dashed orange: target ratio of the scenario · black line: baseline (1.0×) · bars capped at ${max.toFixed(1)}×</text>
+<text x="10" y="56" class="legend">dashed orange: target · black line: baseline (1.0×) · luagate: rows one after the other · luagate, paired: served at the same time as the baseline (steadier)</text>
 ${ticks.join('\n')}
 <line x1="${x(1)}" y1="${TOP - 8}" x2="${x(1)}" y2="${y - GROUP_GAP + 4}" class="base"/>
 ${parts.join('\n')}
