@@ -110,6 +110,18 @@ describe('request-callout: upstream step (luagate start)', function () {
     });
   });
 
+  it('a template that would wait on the host (an unread client body) answers 500 and logs the field it sits in', async () => {
+    await withGateway(f, {
+      callouts: [{ name: 'c1', request: { url: `${f.mock.url}/wait`, headers: { custom: { 'X-Body': '$(kong.request.get_raw_body())' } } } }],
+    }, async (g) => {
+      const res = await g.call('/r', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' });
+      expect(res.status).to.equal(500);
+      expect(f.mock.received).to.have.length(0);
+      expect(f.upstream.received).to.have.length(0);
+      await g.gw.waitForLog(/callouts\[1\]\.request\.headers\.custom\.X-Body: .*the request body is not available here/);
+    });
+  });
+
   it('non-JSON upstream body with body.custom is left unchanged and a warning is logged (decision 13)', async () => {
     await withGateway(f, { callouts: [oneCallout()], upstream: { body: { custom: { a: 'b' } } } }, async (g) => {
       const echo = await g.echo('/r', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'plain text' });

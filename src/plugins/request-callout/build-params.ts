@@ -22,14 +22,10 @@ async function clientBody(exchange: Exchange): Promise<Uint8Array | null> {
 export async function buildParams(run: RequestRun, callout: CompiledCallout): Promise<CalloutParams> {
   const { exchange, scope } = run;
   const config = callout.config.request;
-  const urlOut = callout.url.render(scope);
-  const url = typeof urlOut === 'string' ? urlOut : await urlOut;
-  let queryCustom = callout.query ? renderCustom(callout.query, scope) : null;
-  if (queryCustom instanceof Promise) queryCustom = await queryCustom;
-  let headersCustom = callout.headers ? renderCustom(callout.headers, scope) : null;
-  if (headersCustom instanceof Promise) headersCustom = await headersCustom;
-  let bodyCustom = callout.body ? renderCustom(callout.body, scope) : null;
-  if (bodyCustom instanceof Promise) bodyCustom = await bodyCustom;
+  const url = callout.url.render(scope);
+  const queryCustom = callout.query ? renderCustom(callout.query, scope) : null;
+  const headersCustom = callout.headers ? renderCustom(callout.headers, scope) : null;
+  const bodyCustom = callout.body ? renderCustom(callout.body, scope) : null;
 
   const query = config.query.forward || queryCustom
     ? composeQuery(url, config.query.forward ? exchange.request.rawQuery : null, queryCustom)

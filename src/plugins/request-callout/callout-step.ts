@@ -231,8 +231,7 @@ export async function runCallout(run: RequestRun, callout: CompiledCallout): Pro
   ctx?.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
   if (outcome.kind === 'failed') {
     const code = callout.config.request.error.error_response_code;
-    const msg = callout.errorMessage.render(run.scope);
-    exitWithError(run, code, typeof msg === 'string' ? msg : await msg);
+    exitWithError(run, code, callout.errorMessage.render(run.scope));
     return false;
   }
   if (callout.responseLua) {

@@ -15,8 +15,11 @@ export interface TextValue {
   readonly site: string;
   /** The value itself when it has no template syntax. */
   readonly constant: string | null;
-  /** Renders against the request of `scope`; throws CalloutCodeError on a Lua error. */
-  render(scope: PdkScope): string | Promise<string>;
+  /**
+   * Renders against the request of `scope`; throws CalloutCodeError on a Lua error. Synchronous:
+   * a template never waits on the host (one that would, e.g. reading an unread body, raises).
+   */
+  render(scope: PdkScope): string;
 }
 
 /** kong.response.exit ran inside a template: the answer is on the exchange, nothing else runs. */
@@ -68,30 +71,7 @@ export function compileCustom(engine: LuaEngine, custom: CustomMap, site: string
 
 export type RenderedCustom = Array<[string, string | null]>;
 
-/**
- * Renders every entry first (all templates see the same request state), in config order.
- * Synchronous unless a template waits on the host.
- */
-export function renderCustom(entries: readonly CustomEntry[], scope: PdkScope): RenderedCustom | Promise<RenderedCustom> {
-  const out: RenderedCustom = [];
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
-    if (entry.value === null) { out.push([entry.name, null]); continue; }
-    const v = entry.value.render(scope);
-    if (typeof v !== 'string') return renderRest(entries, scope, out, i, v);
-    out.push([entry.name, v]);
-  }
-  return out;
-}
-
-async function renderRest(entries: readonly CustomEntry[], scope: PdkScope, out: RenderedCustom, at: number,
-  pending: Promise<string>): Promise<RenderedCustom> {
-  out.push([entries[at].name, await pending]);
-  for (let i = at + 1; i < entries.length; i++) {
-    const entry = entries[i];
-    if (entry.value === null) { out.push([entry.name, null]); continue; }
-    const v = entry.value.render(scope);
-    out.push([entry.name, typeof v === 'string' ? v : await v]);
-  }
-  return out;
+/** Renders every entry first (all templates see the same request state), in config order. */
+export function renderCustom(entries: readonly CustomEntry[], scope: PdkScope): RenderedCustom {
+  return entries.map((entry): [string, string | null] => [entry.name, entry.value === null ? null : entry.value.render(scope)]);
 }

@@ -35,12 +35,9 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 export async function runUpstreamStep(run: RequestRun, upstream: CompiledUpstream): Promise<boolean> {
   const { exchange, scope } = run;
   const config = upstream.config;
-  let headers = upstream.headers ? renderCustom(upstream.headers, scope) : null;
-  if (headers instanceof Promise) headers = await headers;
-  let query = upstream.query ? renderCustom(upstream.query, scope) : null;
-  if (query instanceof Promise) query = await query;
-  let body = upstream.body ? renderCustom(upstream.body, scope) : null;
-  if (body instanceof Promise) body = await body;
+  const headers = upstream.headers ? renderCustom(upstream.headers, scope) : null;
+  const query = upstream.query ? renderCustom(upstream.query, scope) : null;
+  const body = upstream.body ? renderCustom(upstream.body, scope) : null;
   const target = exchange.upstream;
 
   if (!config.headers.forward) target.headers.clear();
