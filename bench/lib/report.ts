@@ -43,6 +43,11 @@ export interface SoakReport {
   readonly samples: readonly SoakSample[];
   readonly referenceRssMb: number;
   readonly maxDeviationPercent: number;
+  /**
+   * Median RSS of the last third of the samples against the reference, percent: a leak shows as a
+   * trend here, a transient heap expansion (one or two high samples) does not. Shown, not judged.
+   */
+  readonly lastThirdTrendPercent?: number;
   readonly flat: boolean;
   readonly note?: string;
 }
@@ -124,6 +129,10 @@ export function soakText(soak: SoakReport): string {
   lines.push('   t s   RSS MB   CPU%');
   for (const s of soak.samples) lines.push(`${String(Math.round(s.seconds)).padStart(6)}  ${s.rssMb.toFixed(1).padStart(7)}  ${s.cpuPercent.toFixed(0).padStart(5)}`);
   lines.push(`reference RSS ${soak.referenceRssMb.toFixed(1)} MB, max deviation ${soak.maxDeviationPercent.toFixed(1)} % -> ${soak.flat ? 'flat (within ±10 %)' : 'NOT flat'}`);
+  if (soak.lastThirdTrendPercent !== undefined) {
+    const t = soak.lastThirdTrendPercent;
+    lines.push(`trend: median RSS of the last third ${t >= 0 ? '+' : ''}${t.toFixed(1)} % against the reference`);
+  }
   if (soak.note !== undefined) lines.push(soak.note);
   return lines.join('\n');
 }

@@ -48,6 +48,8 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
   const reference = samples.find((s) => s.seconds >= input.seconds / 10) ?? samples[0];
   const later = samples.filter((s) => s.seconds >= reference.seconds);
   const maxDeviationPercent = Math.max(0, ...later.map((s) => (Math.abs(s.rssMb - reference.rssMb) / reference.rssMb) * 100));
+  const lastThird = later.slice(Math.floor((later.length * 2) / 3)).map((s) => s.rssMb).sort((a, b) => a - b);
+  const lastThirdMedian = lastThird[Math.floor(lastThird.length / 2)] ?? reference.rssMb;
   return {
     system: input.system.system,
     scenario: input.scenario.name,
@@ -57,6 +59,7 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
     samples,
     referenceRssMb: reference.rssMb,
     maxDeviationPercent,
+    lastThirdTrendPercent: ((lastThirdMedian - reference.rssMb) / reference.rssMb) * 100,
     flat: maxDeviationPercent <= FLAT_TOLERANCE_PERCENT,
   };
 }
