@@ -26,8 +26,12 @@ export function canPin(): boolean {
   return TASKSET_AVAILABLE;
 }
 
-/** Starts `command args` with its output in bench/out/logs/<label>.log, on `cpus` when given. */
-export function startProcess(label: string, command: string, args: readonly string[], cpus: string | null): Started {
+/**
+ * Starts `command args` with its output in bench/out/logs/<label>.log, on `cpus` when given;
+ * `env` is merged over this process's environment.
+ */
+export function startProcess(label: string, command: string, args: readonly string[], cpus: string | null,
+  env: NodeJS.ProcessEnv = {}): Started {
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${label.replace(/[^\w.-]+/g, '_')}.log`);
   const log = fs.openSync(logFile, 'w');
@@ -35,7 +39,7 @@ export function startProcess(label: string, command: string, args: readonly stri
   const [file, argv] = cpus !== null && TASKSET_AVAILABLE
     ? ['taskset', ['-c', cpus, command, ...args]]
     : [command, [...args]];
-  const child = spawn(file, argv, { stdio: ['ignore', log, log] });
+  const child = spawn(file, argv, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   fs.closeSync(log);
   if (child.pid === undefined) throw new ProcessStartError(label, `could not spawn ${command}`, logFile);
   return { label, child, pid: child.pid, logFile };

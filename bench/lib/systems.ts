@@ -42,8 +42,8 @@ export interface RunningSystem {
 const NODE = process.execPath;
 
 async function launch(system: SystemName, label: string, port: number, command: string, args: string[],
-  requestPath: string, options: LaunchOptions): Promise<RunningSystem> {
-  const started = startProcess(label, command, args, options.cpus);
+  requestPath: string, options: LaunchOptions, env: NodeJS.ProcessEnv = {}): Promise<RunningSystem> {
+  const started = startProcess(label, command, args, options.cpus, env);
   try {
     await waitForPort(started, port, options.startTimeoutMs);
   } catch (err) {
@@ -88,9 +88,10 @@ export async function startSystem(system: SystemName, scenario: Scenario, backen
     case 'luagate': {
       if (!fs.existsSync(LUAGATE_BIN)) throw new SystemUnavailableError(system, `${LUAGATE_BIN} not found`);
       const config = materialiseConfig(scenario.configFile, backends);
+      // Access log off: the undici baseline and nginx (access_log off) log nothing per request, so all do the same work.
       return launch(system, tag, port, NODE, [
         LUAGATE_BIN, 'start', '--config', config, '--proxy-listen', `127.0.0.1:${port}`, '--workers', String(options.workers),
-      ], scenario.routePath, options);
+      ], scenario.routePath, options, { KONG_PROXY_ACCESS_LOG: 'off' });
     }
     case 'nginx': {
       const install = detectNginxLua();

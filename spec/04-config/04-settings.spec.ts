@@ -89,6 +89,37 @@ describe('04-config settings (kong.conf, KONG_* / LUAGATE_* env, defaults)', () 
     expect(settingsIssues(() => loadSettings({ confPath: '/nonexistent/kong.conf', env: {} }))[0]).to.match(/^\/nonexistent\/kong\.conf: conf: cannot read configuration file/);
   });
 
+  it('proxy_access_log: /dev/stdout by default; off, /dev/stderr or a file path', () => {
+    const report = readSettings({ env: {} });
+    expect(report.settings.proxy_access_log).to.deep.equal({ target: { kind: 'stdout' }, ignoredParameters: [] });
+    expect(report.origins.proxy_access_log).to.equal('default');
+    const accessLog = (value: string): unknown => loadSettings({ env: { KONG_PROXY_ACCESS_LOG: value } }).proxy_access_log;
+    expect(accessLog('off')).to.deep.equal({ target: { kind: 'off' }, ignoredParameters: [] });
+    expect(accessLog('/dev/stderr')).to.deep.equal({ target: { kind: 'stderr' }, ignoredParameters: [] });
+    expect(accessLog(' logs/access.log ')).to.deep.equal({ target: { kind: 'file', path: 'logs/access.log' }, ignoredParameters: [] });
+    expect(Object.isFrozen(loadSettings({ env: {} }).proxy_access_log.ignoredParameters)).to.equal(true);
+  });
+
+  it('proxy_access_log: nginx parameters after the path are kept apart (to be warned about), not part of the path', () => {
+    const conf = writeTemp('proxy_access_log = /var/log/luagate/access.log  buffer=32k kong_log_format\n', 'conf');
+    const report = readSettings({ confPath: conf, env: {} });
+    expect(report.settings.proxy_access_log).to.deep.equal({
+      target: { kind: 'file', path: '/var/log/luagate/access.log' }, ignoredParameters: ['buffer=32k', 'kong_log_format'],
+    });
+    expect(report.origins.proxy_access_log).to.equal(`${conf}:1`);
+    expect(report.warnings).to.deep.equal([]);
+  });
+
+  it('proxy_access_log: KONG_PROXY_ACCESS_LOG overrides kong.conf; an empty value is an error', () => {
+    const conf = writeTemp('proxy_access_log = /tmp/from-conf.log\n', 'conf');
+    const report = readSettings({ confPath: conf, env: { KONG_PROXY_ACCESS_LOG: 'off' } });
+    expect(report.settings.proxy_access_log.target).to.deep.equal({ kind: 'off' });
+    expect(report.origins.proxy_access_log).to.equal('KONG_PROXY_ACCESS_LOG');
+    expect(settingsIssues(() => loadSettings({ env: { KONG_PROXY_ACCESS_LOG: '  ' } }))).to.deep.equal([
+      'KONG_PROXY_ACCESS_LOG: proxy_access_log: expected a file path, /dev/stdout, /dev/stderr or off',
+    ]);
+  });
+
   it('parses Kong listen syntax and rejects anything else', () => {
     expect(parseListen('off')).to.deep.equal([]);
     expect(parseListen('0.0.0.0:8000, 0.0.0.0:8443 ssl')).to.deep.equal([

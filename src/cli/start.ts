@@ -12,7 +12,7 @@ import type { Settings } from '../config/types';
 import { startDemoServices, type DemoServices } from '../demo';
 import type { PluginFactory } from '../plugins/plugin';
 import { createGateway, type Gateway } from '../proxy/gateway';
-import { GatewayLogger } from '../proxy/log';
+import { AccessLogOpenError, GatewayLogger, openAccessLog } from '../proxy/log';
 import { serveAsWorker, Supervisor } from '../proxy/supervisor';
 
 const USAGE = `usage: luagate start [--config FILE] [--proxy-listen ADDR] [-c kong.conf] [--workers N] [--watch]
@@ -103,6 +103,19 @@ function effectiveSettings(args: StartArgs, env: NodeJS.ProcessEnv): Settings {
   };
 }
 
+/** Throws AccessLogOpenError when proxy_access_log names a file that cannot be opened. */
+function createLogger(settings: Settings): GatewayLogger {
+  const target = settings.proxy_access_log.target;
+  let logger: GatewayLogger | null = null;
+  const accessOut = openAccessLog(target, (error) => {
+    logger?.log('error', `proxy_access_log: cannot write to ${target.kind === 'file' ? target.path : target.kind}: ${error.message}`);
+  });
+  logger = new GatewayLogger({
+    level: settings.log_level, format: settings.log_format, accessLog: accessOut !== null, accessOut: accessOut ?? undefined,
+  });
+  return logger;
+}
+
 function workerCount(settings: Settings): number {
   const n = settings.nginx_worker_processes;
   return n === 'auto' ? Math.max(1, os.availableParallelism()) : n;
@@ -127,9 +140,22 @@ export async function startCommand(argv: string[], options: StartOptions = {}): 
     process.stderr.write(`luagate start: no configuration: give --config FILE (or declarative_config / KONG_DECLARATIVE_CONFIG)\n${USAGE}\n`);
     return 1;
   }
+  let logger: GatewayLogger;
+  try {
+    logger = createLogger(settings);
+  } catch (error) {
+    if (!(error instanceof AccessLogOpenError)) throw error;
+    // A worker tells the primary, which reports it; workers share the primary's stderr.
+    if (cluster.isWorker) process.send?.({ type: 'luagate:start-failed', error: error.message });
+    else process.stderr.write(`luagate start: ${error.message}\n`);
+    return 1;
+  }
+  const ignoredParameters = settings.proxy_access_log.ignoredParameters;
+  if (!cluster.isWorker && ignoredParameters.length > 0) {
+    logger.log('warn', `proxy_access_log: nginx parameters after the path are ignored: ${ignoredParameters.join(' ')}`);
+  }
   const plugins = (options.pluginSetup ?? defaultPluginSetup)(settings);
   const loadSnapshot = (): ConfigSnapshot => buildSnapshot(loadDeclarativeConfig(file, settings), settings, plugins.factories, plugins.runtime);
-  const logger = new GatewayLogger({ level: settings.log_level, format: settings.log_format });
   const workerLabel = env.LUAGATE_DEBUG_WORKER_HEADER === '1' ? String(process.pid) : null;
 
   if (cluster.isWorker) return runWorker(settings, loadSnapshot, logger, workerLabel);

@@ -2,7 +2,7 @@
 // string value is parsed. docs/configuration.md mirrors this table.
 import * as fs from 'node:fs';
 import { parseListen } from './listen';
-import type { KongLogLevel, Settings } from './types';
+import type { AccessLogSetting, AccessLogTarget, KongLogLevel, Settings } from './types';
 
 export type ParsedValue<T> = { readonly value: T } | { readonly error: string };
 
@@ -62,6 +62,18 @@ function trustedCertificates(raw: string): ParsedValue<readonly string[]> {
   return missing === undefined ? ok(list) : fail(`certificate file not found: ${missing}`);
 }
 
+/** First token: `off`, `/dev/stdout`, `/dev/stderr` or a file path; nginx parameters may follow it. */
+export function parseAccessLog(raw: string): ParsedValue<AccessLogSetting> {
+  const [destination, ...ignoredParameters] = raw.trim().split(/\s+/).filter((token) => token !== '');
+  if (destination === undefined) return fail('expected a file path, /dev/stdout, /dev/stderr or off');
+  const target: AccessLogTarget =
+    destination === 'off' ? { kind: 'off' }
+      : destination === '/dev/stdout' ? { kind: 'stdout' }
+        : destination === '/dev/stderr' ? { kind: 'stderr' }
+          : { kind: 'file', path: destination };
+  return ok(Object.freeze({ target: Object.freeze(target), ignoredParameters: Object.freeze(ignoredParameters) }));
+}
+
 const LOG_LEVELS: readonly KongLogLevel[] = ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'];
 
 export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
@@ -86,6 +98,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     description: 'Headers luagate adds to responses, as Kong (`off` disables).' },
   { key: 'mem_cache_size', env: 'KONG_MEM_CACHE_SIZE', default: '128m', parse: size,
     description: 'Size of each memory-cache dictionary (request-callout `memory` strategy); least recently used entries are evicted.' },
+  { key: 'proxy_access_log', env: 'KONG_PROXY_ACCESS_LOG', default: '/dev/stdout', parse: parseAccessLog,
+    description: 'Where access lines go: a file path (appended), `/dev/stdout`, `/dev/stderr` or `off`.' },
   { key: 'callout_concurrency', env: 'LUAGATE_CALLOUT_CONCURRENCY', default: 'sequential', parse: oneOf(['sequential', 'parallel'] as const),
     description: 'luagate: run independent callouts one after another (Kong) or concurrently.' },
   { key: 'lua_time_budget_ms', env: 'LUAGATE_LUA_TIME_BUDGET_MS', default: '500', parse: positiveInteger,

@@ -68,6 +68,20 @@ export interface DeclarativeConfig {
 }
 
 export type UntrustedLuaMode = 'off' | 'sandbox' | 'on';
+
+/** Where access lines go: nowhere, the process's stdout or stderr, or appended to a file. */
+export type AccessLogTarget =
+  | { readonly kind: 'off' }
+  | { readonly kind: 'stdout' }
+  | { readonly kind: 'stderr' }
+  | { readonly kind: 'file'; readonly path: string };
+
+export interface AccessLogSetting {
+  readonly target: AccessLogTarget;
+  /** nginx parameters written after the path (`buffer=32k`, a format name); accepted, not acted on. */
+  readonly ignoredParameters: readonly string[];
+}
+
 export type KongLogLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'crit' | 'alert' | 'emerg';
 
 /** Effective settings: kong.conf file, then KONG_* / LUAGATE_* env vars over it, defaults last. */
@@ -84,6 +98,8 @@ export interface Settings {
   readonly headers: readonly string[];
   /** Bytes of each memory-cache dictionary (Kong's `mem_cache_size`, default 128m); least recently used entries go first. */
   readonly mem_cache_size: number;
+  /** Kong's `proxy_access_log`; default /dev/stdout (Kong's is logs/access.log under its prefix, which luagate has not). */
+  readonly proxy_access_log: AccessLogSetting;
   // luagate's own (LUAGATE_* env vars)
   readonly callout_concurrency: 'sequential' | 'parallel';
   readonly lua_time_budget_ms: number;                  // CPU time one Lua call may use, default 500

@@ -1,4 +1,7 @@
-// Error log (Kong's levels, stderr) and access log (one line per request, stdout), plain or JSON.
+// Error log (Kong's levels, stderr) and access log (one line per request; stdout unless
+// proxy_access_log says otherwise), plain or JSON.
+import * as fs from 'node:fs';
+import type { AccessLogTarget } from '../config/types';
 import type { LogLevel, LogSink } from '../pdk/exchange';
 
 const LEVEL_RANK: Readonly<Record<LogLevel, number>> = {
@@ -38,16 +41,17 @@ export interface LoggerOptions {
 }
 
 const stderrWriter: LineWriter = { write: (line) => { process.stderr.write(line); } };
+
 /**
  * Access lines are batched per event-loop turn: on Linux a write to a pipe or file is a
  * synchronous syscall, and one per request was a measurable share of the proxy's CPU. Lines still
  * queued when the process exits are written then.
  */
-class BatchedStdoutWriter implements LineWriter {
+class BatchedLineWriter implements LineWriter {
   private pending: string[] = [];
   private scheduled = false;
 
-  constructor() {
+  constructor(private readonly sink: (text: string) => void) {
     process.once('exit', () => this.flush());
   }
 
@@ -64,17 +68,70 @@ class BatchedStdoutWriter implements LineWriter {
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
-    process.stdout.write(text);
+    this.sink(text);
   }
 }
 
-let stdoutWriterInstance: BatchedStdoutWriter | null = null;
-const stdoutWriter: LineWriter = {
-  write: (line) => {
-    stdoutWriterInstance ??= new BatchedStdoutWriter();
-    stdoutWriterInstance.write(line);
-  },
-};
+/** Created on first use, so a process that never logs an access line registers no exit hook. */
+function lazyBatched(sink: (text: string) => void): LineWriter {
+  let instance: BatchedLineWriter | null = null;
+  return {
+    write: (line) => {
+      instance ??= new BatchedLineWriter(sink);
+      instance.write(line);
+    },
+  };
+}
+
+const stdoutWriter = lazyBatched((text) => { process.stdout.write(text); });
+const stderrAccessWriter = lazyBatched((text) => { process.stderr.write(text); });
+
+/** The `proxy_access_log` file cannot be opened; `luagate start` refuses to start. */
+export class AccessLogOpenError extends Error {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`proxy_access_log: cannot open ${path}: ${reason}`);
+    this.name = 'AccessLogOpenError';
+  }
+}
+
+/**
+ * Appends to a file opened once with O_APPEND. A batch of whole lines goes out in one synchronous
+ * write, so workers appending to the same file do not interleave inside a line, and the exit hook
+ * (where asynchronous writes never complete) loses nothing.
+ */
+function appendingFileWriter(filePath: string, onWriteError: (error: Error) => void): LineWriter {
+  let fd: number;
+  try {
+    fd = fs.openSync(filePath, 'a');
+  } catch (error) {
+    throw new AccessLogOpenError(filePath, (error as Error).message);
+  }
+  // A run of failing batches (disk full...) is reported once, not once per event-loop turn.
+  let failing = false;
+  return new BatchedLineWriter((text) => {
+    const bytes = Buffer.from(text);
+    try {
+      for (let offset = 0; offset < bytes.length;) offset += fs.writeSync(fd, bytes, offset);
+      failing = false;
+    } catch (error) {
+      if (!failing) onWriteError(error as Error);
+      failing = true;
+    }
+  });
+}
+
+/**
+ * The writer for a `proxy_access_log` target, or null for `off`. Opens a file target at once, so a
+ * path that cannot be opened fails here (AccessLogOpenError), not at the first request.
+ */
+export function openAccessLog(target: AccessLogTarget, onWriteError: (error: Error) => void): LineWriter | null {
+  switch (target.kind) {
+    case 'off': return null;
+    case 'stdout': return stdoutWriter;
+    case 'stderr': return stderrAccessWriter;
+    case 'file': return appendingFileWriter(target.path, onWriteError);
+  }
+}
 
 export class GatewayLogger implements LogSink {
   private readonly minRank: number;
