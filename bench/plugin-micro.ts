@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   })]);
   for (const scenario of only.length > 0 ? only : ['callout', 'callout-cached', 'chained']) {
     const { plugin, close } = await pluginOf(scenario, port);
-    rows.push([`request-callout access(): ${scenario}`, await measure(() => plugin.access(exchange()))]);
+    rows.push([`request-callout access(): ${scenario}`, await measure(async () => { await plugin.access(exchange()); })]);
     await close();
   }
   await agent.close();

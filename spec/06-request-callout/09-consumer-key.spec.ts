@@ -41,3 +41,38 @@ describe('request-callout: consumer in the default cache key (plugin API)', () =
     expect(mock.count('/who')).to.equal(2);
   });
 });
+
+describe('request-callout: a memory-cache hit finishes access() without waiting (plugin API)', () => {
+  let mock: CalloutMock;
+  let instance: PluginInstance;
+  before(async () => {
+    mock = await startCalloutMock();
+    const settings = defaultSettings();
+    const config = normalizePluginConfig('request-callout', {
+      cache: { strategy: 'memory' },
+      callouts: [{ name: 'c', request: { url: `${mock.url}/sync-hit` }, response: { body: { decode: true } } }],
+      upstream: { headers: { custom: { 'X-From-Callout': '$(callouts.c.response.status)' } } },
+    }, { untrustedLua: 'sandbox' });
+    const entity: PluginEntity = { id: 'p-sync', name: 'request-callout', enabled: true, protocols: ['http'], route: null,
+      service: null, consumer: null, config, tags: [] };
+    instance = requestCalloutFactory.create(entity, {
+      engine: createLuaEngine(settings), settings, logger: { log: () => undefined, enabled: () => false },
+    });
+  });
+  after(async () => {
+    await instance.close?.();
+    await mock.close();
+  });
+
+  it('the miss returns a promise; the hit returns at once with the upstream edits applied', async () => {
+    const first = makeExchange({ captures: null });
+    const miss = instance.access(first);
+    expect(miss).to.be.instanceOf(Promise);
+    await miss;
+    const second = makeExchange({ captures: null });
+    const hit = instance.access(second);
+    expect(hit).to.equal(undefined);
+    expect(second.upstream.headers.get('X-From-Callout')).to.equal('200');
+    expect(mock.count('/sync-hit')).to.equal(1);
+  });
+});

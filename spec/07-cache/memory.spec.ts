@@ -27,6 +27,13 @@ describe('cache: memory strategy', () => {
     expect(await cache.get('request-callout:other')).to.equal(undefined);
   });
 
+  it('answers get() synchronously, hit or miss (the plugin finishes a hit without a promise)', async () => {
+    const cache = memory('mem-sync');
+    await cache.set('request-callout:now', { status: 201 }, 60);
+    expect(cache.get('request-callout:now')).to.deep.equal({ status: 201 });
+    expect(cache.get('request-callout:missing')).to.equal(undefined);
+  });
+
   it('keeps string bodies exactly, including byte-per-char binary strings', async () => {
     const cache = memory('mem-strings');
     const binary = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));

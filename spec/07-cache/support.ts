@@ -20,7 +20,7 @@ export function collectingLogger(): CollectedLog {
 }
 
 /** Re-runs `probe` until `accept` holds or the deadline passes; returns the last value. */
-export async function pollUntil<T>(probe: () => Promise<T>, accept: (v: T) => boolean, deadlineMs: number): Promise<T> {
+export async function pollUntil<T>(probe: () => T | Promise<T>, accept: (v: T) => boolean, deadlineMs: number): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();

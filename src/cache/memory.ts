@@ -98,7 +98,7 @@ export class MemoryCalloutCache implements CalloutCache {
     this.warnings = new WarnThrottle(logger, WARN_INTERVAL_MS);
   }
 
-  async get(key: string): Promise<CachedEntry | undefined> {
+  get(key: string): CachedEntry | undefined {
     const dictionary = this.dictionary;
     const entry = dictionary?.store.get<CachedEntry>(key);
     if (entry !== undefined) touch(dictionary as Dictionary, key);

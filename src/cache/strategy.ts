@@ -20,9 +20,10 @@ export interface CalloutCache {
   readonly strategy: 'memory' | 'redis';
   /**
    * The entry, or undefined on a miss; read-only (the memory strategy hands every hit the same
-   * frozen object). Never rejects: backend trouble is a miss.
+   * frozen object). Never rejects: backend trouble is a miss. The memory strategy answers
+   * synchronously (no promise), Redis with a promise.
    */
-  get(key: string): Promise<CachedEntry | undefined>;
+  get(key: string): CachedEntry | undefined | Promise<CachedEntry | undefined>;
   /** Stores a copy of the entry. Never rejects: backend trouble drops the write. */
   set(key: string, value: CachedEntry, ttlSeconds: number): Promise<void>;
   /** Releases this handle; shared connections/dictionaries close when their last user closes. */

@@ -6,8 +6,11 @@ import type { PluginEntity } from '../config/types';
 export interface PluginInstance {
   readonly entity: PluginEntity;
   readonly priority: number;
-  /** Runs in the access phase. Sets exchange.response.exit to answer the client directly. */
-  access(exchange: Exchange): Promise<void>;
+  /**
+   * Runs in the access phase. Sets exchange.response.exit to answer the client directly. Returns
+   * a promise only when it has to wait; a synchronous return means the phase is over.
+   */
+  access(exchange: Exchange): void | Promise<void>;
   /** Releases resources (pools, cache connections) when a snapshot is retired. */
   close?(): Promise<void>;
 }

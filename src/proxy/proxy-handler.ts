@@ -89,29 +89,50 @@ class ProxiedRequest implements UpstreamSink {
     this.exchange = new ProxyExchange(request, match, this.log);
     const chain = this.plan.chains.forRoute(match.route.id);
     if (chain.length === 0) return this.forward();
-    this.runAccessPhase(chain).catch((error: unknown) => this.unexpected(error));
+    this.runAccessPhase(chain, 0);
   }
 
-  private async runAccessPhase(chain: readonly PluginInstance[]): Promise<void> {
+  /**
+   * Runs the plugins from `from` on, synchronously for as long as each finishes at once (a cache
+   * hit, say); the first one that has to wait continues the phase when it settles.
+   */
+  private runAccessPhase(chain: readonly PluginInstance[], from: number): void {
     const exchange = this.exchange as ProxyExchange;
-    for (const plugin of chain) {
+    for (let i = from; i < chain.length; i++) {
+      const plugin = chain[i];
+      let pending: void | Promise<void>;
       try {
-        await plugin.access(exchange);
+        pending = plugin.access(exchange);
       } catch (cause) {
-        const failure = new PluginFailureError(plugin.entity.name, plugin.entity.id, { cause });
-        exchange.log.log('error', `[${plugin.entity.name}] ${failure.message}: ${describe(cause)}`);
-        return this.fail(UNEXPECTED);
+        return this.pluginFailed(plugin, cause);
       }
-      if (this.res.destroyed) return;
-      const exit = exchange.response.exit;
-      if (exit) {
-        this.status = exit.status;
-        this.bytesSent = exit.body?.byteLength ?? 0;
-        sendExit(this.res, exit, exchange.response.headers, this.generated());
+      if (pending instanceof Promise) {
+        pending
+          .then(() => { if (this.mayContinue()) this.runAccessPhase(chain, i + 1); }, (cause: unknown) => this.pluginFailed(plugin, cause))
+          .catch((error: unknown) => this.unexpected(error));
         return;
       }
+      if (!this.mayContinue()) return;
     }
     this.forward();
+  }
+
+  /** After a plugin: false when the client left or the plugin answered it (the answer is sent). */
+  private mayContinue(): boolean {
+    if (this.res.destroyed) return false;
+    const exchange = this.exchange as ProxyExchange;
+    const exit = exchange.response.exit;
+    if (!exit) return true;
+    this.status = exit.status;
+    this.bytesSent = exit.body?.byteLength ?? 0;
+    sendExit(this.res, exit, exchange.response.headers, this.generated());
+    return false;
+  }
+
+  private pluginFailed(plugin: PluginInstance, cause: unknown): void {
+    const failure = new PluginFailureError(plugin.entity.name, plugin.entity.id, { cause });
+    (this.exchange as ProxyExchange).log.log('error', `[${plugin.entity.name}] ${failure.message}: ${describe(cause)}`);
+    this.fail(UNEXPECTED);
   }
 
   private forward(): void {

@@ -83,9 +83,29 @@ export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = nu
   if (value instanceof CaseInsensitiveFields) { pushLazyCaseInsensitive(L, value.value); return; }
   if (!isContainer(value)) { pushValue(L, value); return; }
   lua.lua_createtable(L, 0, 0);
-  pushLazyMeta(L);
-  lua.lua_setmetatable(L, -2);
-  attach(L, -1, { value, isArray: Array.isArray(value), done: NO_KEYS, nullAs, caseInsensitive: false });
+  const table = tableAt(L, -1) as TableInternals;
+  table.metatable = sharedMeta(L, LAZY_MT_SLOT, pushLazyMeta);
+  table.host = { value, isArray: Array.isArray(value), done: NO_KEYS, nullAs, caseInsensitive: false };
+}
+
+// A lazy table is made for every container Lua reads: its metatable is set on fengari's table
+// object directly, from a reference kept on the global state, rather than fetched from the
+// registry and set through the API each time.
+interface TableInternals extends HostSlot { metatable: object | null }
+type MetaSlots = Record<symbol, object | undefined>;
+const LAZY_MT_SLOT = Symbol('luagate lazy mt');
+const CI_LAZY_MT_SLOT = Symbol('luagate lazy case-insensitive mt');
+
+function sharedMeta(L: LuaState, slot: symbol, push: (L: LuaState) => void): object {
+  const global = (L as unknown as { l_G: MetaSlots }).l_G;
+  let meta = global[slot];
+  if (meta === undefined) {
+    push(L);
+    meta = tableAt(L, -1) as object;
+    lua.lua_pop(L, 1);
+    global[slot] = meta;
+  }
+  return meta;
 }
 
 /**
@@ -94,9 +114,13 @@ export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = nu
  */
 export function pushLazyCaseInsensitive(L: LuaState, fields: Readonly<Record<string, unknown>>): void {
   lua.lua_createtable(L, 0, 0);
+  const table = tableAt(L, -1) as TableInternals;
+  table.metatable = sharedMeta(L, CI_LAZY_MT_SLOT, pushLazyCaseInsensitiveMeta);
+  table.host = { value: fields, isArray: false, done: NO_KEYS, nullAs: null, caseInsensitive: true };
+}
+
+function pushLazyCaseInsensitiveMeta(L: LuaState): void {
   pushCaseInsensitiveMeta(L, true);
-  lua.lua_setmetatable(L, -2);
-  attach(L, -1, { value: fields, isArray: false, done: NO_KEYS, nullAs: null, caseInsensitive: true });
 }
 
 const CI_LAZY_META_KEY = Object.freeze({ luagate: 'lazy case-insensitive mt' });

@@ -1,10 +1,11 @@
 // Step 1 of a callout: its params from the config, the client request and the rendered templates.
 import type { Exchange } from '../../pdk/exchange';
+import { andThen, type MaybePromise } from '../maybe-async';
 import type { CompiledCallout } from './compiled';
 import { decodeJson } from './lua-context';
 import { applyCustomHeaders, composeQuery, deleteHeader, forwardedHeaders, type CalloutParams, type HeaderTable } from './params';
 import type { RequestRun } from './request-run';
-import { renderCustom } from './templates';
+import { renderCustom, type RenderedCustom } from './templates';
 
 export function isGrpc(exchange: Exchange): boolean {
   return (exchange.request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/grpc');
@@ -14,12 +15,20 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-async function clientBody(exchange: Exchange): Promise<Uint8Array | null> {
-  const body = exchange.request.bufferedBody ?? await exchange.request.readBody();
-  return body.byteLength === 0 ? null : body;
+/** The client body for a callout that forwards it: read once when not buffered yet; null when empty. */
+function clientBody(exchange: Exchange): MaybePromise<Uint8Array | null> {
+  return andThen(exchange.request.bufferedBody ?? exchange.request.readBody(), (body) => (body.byteLength === 0 ? null : body));
 }
 
-export async function buildParams(run: RequestRun, callout: CompiledCallout): Promise<CalloutParams> {
+interface RenderedParts {
+  readonly url: string;
+  readonly query: CalloutParams['query'];
+  readonly headers: HeaderTable;
+  readonly bodyCustom: RenderedCustom | null;
+}
+
+/** The callout's params; waits only when body.forward needs a client body not read yet. */
+export function buildParams(run: RequestRun, callout: CompiledCallout): MaybePromise<CalloutParams> {
   const { exchange, scope } = run;
   const config = callout.config.request;
   const url = callout.url.render(scope);
@@ -34,8 +43,16 @@ export async function buildParams(run: RequestRun, callout: CompiledCallout): Pr
   const headers: HeaderTable = config.headers.forward ? forwardedHeaders(exchange) : Object.create(null) as HeaderTable;
   if (headersCustom) applyCustomHeaders(headers, headersCustom);
 
+  const parts: RenderedParts = { url, query, headers, bodyCustom };
+  if (!config.body.forward) return assemble(run, callout, parts, null);
+  return andThen(clientBody(exchange), (raw) => assemble(run, callout, parts, raw));
+}
+
+function assemble(run: RequestRun, callout: CompiledCallout, parts: RenderedParts, raw: Uint8Array | null): CalloutParams {
+  const { exchange } = run;
+  const config = callout.config.request;
+  const { headers, bodyCustom } = parts;
   let body: unknown = null;
-  const raw = config.body.forward ? await clientBody(exchange) : null;
   if (bodyCustom && !isGrpc(exchange)) {
     const decoded = raw === null ? { value: {} } : decodeJson(Buffer.from(raw).toString('utf8'));
     if (decoded && isJsonObject(decoded.value)) {
@@ -66,9 +83,9 @@ export async function buildParams(run: RequestRun, callout: CompiledCallout): Pr
 
   const http = config.http_opts;
   return {
-    url,
+    url: parts.url,
     method: config.method,
-    query,
+    query: parts.query,
     headers,
     body,
     decode: config.body.decode,

@@ -2,6 +2,7 @@
 // lookup, send with the error policy, store, response.by_lua, cache store.
 import { defaultCalloutCacheKey, userCalloutCacheKey, type CachedEntry, type JsonValue } from '../../cache';
 import { LUA_NULL } from '../../lua/marshal';
+import { andThen, type MaybePromise } from '../maybe-async';
 import { buildParams } from './build-params';
 import type { CompiledCallout } from './compiled';
 import type { CalloutConfig } from './config';
@@ -189,43 +190,65 @@ async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params:
   }
 }
 
-/** Runs one callout; false when the request's access work is over (exit set). */
-export async function runCallout(run: RequestRun, callout: CompiledCallout): Promise<boolean> {
+/** A callout's request as it will be sent: after request.by_lua, before the cache lookup. */
+interface PreparedCallout {
+  readonly params: CalloutParams;
+  readonly parsed: URL;
+  /** caching.cache_key as request.by_lua left it (null when no snippet ran). */
+  readonly userKey: unknown;
+  readonly bypass: boolean;
+}
+
+/**
+ * Runs one callout; false when the request's access work is over (exit set). Finishes
+ * synchronously up to a cache hit when nothing on the way waits; a promise otherwise.
+ */
+export function runCallout(run: RequestRun, callout: CompiledCallout): MaybePromise<boolean> {
+  return andThen(buildParams(run, callout), (params) => withParams(run, callout, params));
+}
+
+function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutParams): MaybePromise<boolean> {
+  const parsed = parseCalloutUrl(params.url);
+  if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
+  const name = callout.config.name;
+  run.shared.luaContext?.init(run.scope, name, params, run.shared.caching[callout.index]);
+  if (!callout.requestLua) return lookup(run, callout, { params, parsed, userKey: null, bypass: callout.config.cache.bypass });
+  return andThen(runSnippet(run, callout.requestLua), (ok) => (ok ? lookup(run, callout, afterRequestLua(run, callout, params, parsed)) : false));
+}
+
+/** The params request.by_lua left in the context, and its caching fields. */
+function afterRequestLua(run: RequestRun, callout: CompiledCallout, params: CalloutParams, parsed: URL): PreparedCallout {
+  const fromLua = run.shared.luaContext!.readParams(run.scope, callout.config.name);
+  const edited = paramsFromLua(fromLua, params);
+  let target = parsed;
+  if (edited.url !== params.url) {
+    const reparsed = parseCalloutUrl(edited.url);
+    if (typeof reparsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, edited.url, reparsed);
+    target = reparsed;
+  }
+  return { params: edited, parsed: target, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true };
+}
+
+function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout): MaybePromise<boolean> {
+  const cache = run.shared.cache && !prepared.bypass ? run.shared.cache : undefined;
+  const key = cache ? cacheKeyOf(run, callout, prepared.params, prepared.userKey) : null;
+  if (!cache || !key) return send(run, callout, prepared, key);
+  return andThen(cache.get(key), (hit) => (hit ? servedFromCache(run, callout, hit) : send(run, callout, prepared, key)));
+}
+
+function servedFromCache(run: RequestRun, callout: CompiledCallout, hit: CachedEntry): true {
+  const name = callout.config.name;
+  if (run.exchange.log.enabled('debug')) run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
+  run.shared.luaContext?.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
+  return true;
+}
+
+async function send(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null): Promise<boolean> {
   const name = callout.config.name;
   const shared = run.shared;
   const ctx = shared.luaContext;
-  let params = await buildParams(run, callout);
-  let parsed = parseCalloutUrl(params.url);
-  if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
-
-  let userKey: unknown = null;
-  let bypass = callout.config.cache.bypass;
-  ctx?.init(run.scope, name, params, shared.caching[callout.index]);
-  if (callout.requestLua) {
-    const ran = runSnippet(run, callout.requestLua);
-    if (!(typeof ran === 'boolean' ? ran : await ran)) return false;
-    const fromLua = ctx!.readParams(run.scope, name);
-    const before = params.url;
-    params = paramsFromLua(fromLua, params);
-    if (params.url !== before) {
-      parsed = parseCalloutUrl(params.url);
-      if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, params.url, parsed);
-    }
-    userKey = fromLua.cacheKey;
-    bypass = fromLua.bypass === true;
-  }
-
-  const cache = shared.cache && !bypass ? shared.cache : undefined;
-  let key = cache ? cacheKeyOf(run, callout, params, userKey) : null;
-  if (cache && key) {
-    const hit = await cache.get(key);
-    if (hit) {
-      if (run.exchange.log.enabled('debug')) run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
-      ctx?.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
-      return true;
-    }
-  }
-
+  const { params, parsed, userKey, bypass } = prepared;
+  let key = lookedUpKey;
   const outcome = await sendWithPolicy(run, callout, params, parsed, callout.requestLua === null);
   let response = outcome.response;
   ctx?.setResponse(run.scope, name, response ? toLuaResponse(response) : null);

@@ -5,6 +5,7 @@ import { createCalloutCache } from '../../cache';
 import type { PluginEntity } from '../../config/types';
 import type { Exchange } from '../../pdk/exchange';
 import { createScope, releaseScope, type PdkScope } from '../../pdk';
+import { andThen, type MaybePromise } from '../maybe-async';
 import type { PluginFactory, PluginInstance } from '../plugin';
 import { runCallout } from './callout-step';
 import { compileCallout, compileUpstream, usesLua, type CompiledCallout } from './compiled';
@@ -51,7 +52,8 @@ function runParallel(run: RequestRun, callouts: readonly CompiledCallout[], depe
         if (state[i] !== 'waiting' || !dependencies[i].every((d) => state[d] === 'done')) return;
         state[i] = 'running';
         running++;
-        runCallout(run, callout).then((ok) => {
+        // As a promise even when it finishes at once, so a throw lands in the rejection handler.
+        new Promise<boolean>((settle) => settle(runCallout(run, callout))).then((ok) => {
           running--;
           state[i] = 'done';
           if (!ok) stopped = true;
@@ -110,37 +112,60 @@ class RequestCalloutInstance implements PluginInstance {
     }
   }
 
-  async access(exchange: Exchange): Promise<void> {
+  access(exchange: Exchange): void | Promise<void> {
     const { scope, created } = scopeOf(exchange);
     const previous = scope.plugin;
     scope.plugin = this.pluginRef;
     const run: RequestRun = { shared: this.shared, exchange, scope, finished: false };
-    try {
-      if (this.parallel) {
-        if (!await runParallel(run, this.callouts, this.order.dependencies)) return;
-      } else {
-        for (const index of this.order.sequence) {
-          if (!await runCallout(run, this.callouts[index])) return;
-        }
-      }
-      await runUpstreamStep(run, this.upstream);
-    } catch (error) {
-      if (error instanceof TemplateExited && exchange.response.exit) return;
-      if (error instanceof CalloutCodeError || error instanceof CalloutUrlError) exchange.log.log('error', error.message);
-      throw error;
-    } finally {
+    const done = (): void => {
       scope.plugin = previous;
       // No later phase runs Lua: the per-request tables can go now (the exit/upstream data is JS).
       if (created) {
         releaseScope(this.shared.engine, scope);
         exchange.ctx.delete(PDK_SCOPE_KEY);
       }
+    };
+    let steps: MaybePromise<void>;
+    try {
+      steps = this.parallel ? this.parallelSteps(run) : this.sequentialSteps(run, 0);
+    } catch (error) {
+      done();
+      return failed(exchange, error);
     }
+    if (!(steps instanceof Promise)) return done();
+    return steps.then(done, (error: unknown) => {
+      done();
+      failed(exchange, error);
+    });
+  }
+
+  /** The callouts in dependency order from `from` on, then the upstream step; stops when one ends the request. */
+  private sequentialSteps(run: RequestRun, from: number): MaybePromise<void> {
+    const sequence = this.order.sequence;
+    for (let i = from; i < sequence.length; i++) {
+      const ran = runCallout(run, this.callouts[sequence[i]]);
+      if (ran instanceof Promise) return ran.then((ok) => (ok ? this.sequentialSteps(run, i + 1) : undefined));
+      if (!ran) return;
+    }
+    return andThen(runUpstreamStep(run, this.upstream), noop);
+  }
+
+  private async parallelSteps(run: RequestRun): Promise<void> {
+    if (await runParallel(run, this.callouts, this.order.dependencies)) await runUpstreamStep(run, this.upstream);
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([this.shared.dispatchers.close(), this.shared.cache?.close()]);
   }
+}
+
+const noop = (): void => undefined;
+
+/** A step's error: a template's kong.response.exit is an answer, not a failure; code errors are logged here. */
+function failed(exchange: Exchange, error: unknown): void {
+  if (error instanceof TemplateExited && exchange.response.exit) return;
+  if (error instanceof CalloutCodeError || error instanceof CalloutUrlError) exchange.log.log('error', error.message);
+  throw error;
 }
 
 export const requestCalloutFactory: PluginFactory<PluginRuntime> = {

@@ -1,5 +1,6 @@
 // The upstream step (spec §2.8, decision 22): render custom values against the client request,
 // apply the forward flags, set the custom values, then run upstream.by_lua.
+import { andThen, type MaybePromise } from '../maybe-async';
 import { isGrpc } from './build-params';
 import type { CompiledUpstream } from './compiled';
 import { decodeJson, encodeJson } from './lua-context';
@@ -32,7 +33,7 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Returns false when upstream.by_lua ended the request. */
-export async function runUpstreamStep(run: RequestRun, upstream: CompiledUpstream): Promise<boolean> {
+export function runUpstreamStep(run: RequestRun, upstream: CompiledUpstream): MaybePromise<boolean> {
   const { exchange, scope } = run;
   const config = upstream.config;
   const headers = upstream.headers ? renderCustom(upstream.headers, scope) : null;
@@ -51,20 +52,32 @@ export async function runUpstreamStep(run: RequestRun, upstream: CompiledUpstrea
     }
   }
   if (query) target.rawQuery = editRawQuery(target.rawQuery, query);
-  if (body && !isGrpc(exchange)) await customizeBody(run, body, headers);
-
-  if (upstream.lua) return runSnippet(run, upstream.lua);
-  return true;
+  if (body && !isGrpc(exchange)) return andThen(customizeBody(run, body, headers), () => runLua(run, upstream));
+  return runLua(run, upstream);
 }
 
-async function customizeBody(run: RequestRun, rendered: ReadonlyArray<[string, string | null]>,
-  headers: ReadonlyArray<[string, string | null]> | null): Promise<void> {
+function runLua(run: RequestRun, upstream: CompiledUpstream): MaybePromise<boolean> {
+  return upstream.lua ? runSnippet(run, upstream.lua) : true;
+}
+
+/** The body the upstream would get now (the client's is read when not buffered yet), null when none. */
+function currentBody(run: RequestRun): MaybePromise<Uint8Array | null> {
   const { exchange } = run;
   const target = exchange.upstream;
-  let raw: Uint8Array | null;
-  if (target.body === null) raw = null;
-  else if (target.body instanceof Uint8Array) raw = target.body;
-  else raw = exchange.request.bufferedBody ?? await exchange.request.readBody();
+  if (target.body === null) return null;
+  if (target.body instanceof Uint8Array) return target.body;
+  return exchange.request.bufferedBody ?? exchange.request.readBody();
+}
+
+function customizeBody(run: RequestRun, rendered: ReadonlyArray<[string, string | null]>,
+  headers: ReadonlyArray<[string, string | null]> | null): MaybePromise<void> {
+  return andThen(currentBody(run), (raw) => applyCustomBody(run, raw, rendered, headers));
+}
+
+function applyCustomBody(run: RequestRun, raw: Uint8Array | null, rendered: ReadonlyArray<[string, string | null]>,
+  headers: ReadonlyArray<[string, string | null]> | null): void {
+  const { exchange } = run;
+  const target = exchange.upstream;
   let table: Record<string, unknown>;
   const empty = raw === null || raw.byteLength === 0;
   if (empty) {
