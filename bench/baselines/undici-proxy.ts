@@ -17,7 +17,7 @@ import { exitOnSignals, readFlag, requireFlag, requirePort } from '../backends/a
 import { CalloutError, JsonObject, TtlCache, calloutJson, field } from './callout-client';
 import { HeaderEdits, ProxyTarget, proxy, sendJson, upstreamPath } from './proxy-core';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void> | void;
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, path: string, startedAt: number) => Promise<void> | void;
 
 interface Pools {
   readonly target: ProxyTarget;
@@ -39,7 +39,7 @@ function cacheKey(method: string, path: string, headers: Record<string, string>)
 }
 
 function calloutHandler(pools: Pools, cache: TtlCache<JsonObject> | null): Handler {
-  return async (req, res, path) => {
+  return async (req, res, path, startedAt) => {
     const headers = { 'user-agent': 'luagate-bench-baseline' };
     let token: JsonObject | undefined;
     const key = cache === null ? '' : cacheKey('GET', '/token', headers);
@@ -53,12 +53,12 @@ function calloutHandler(pools: Pools, cache: TtlCache<JsonObject> | null): Handl
       ['x-callout-token', field(token, 'token')],
       ['x-client-user', clientUser(req)],
     ];
-    proxy(req, res, pools.target, path, edits);
+    proxy(req, res, pools.target, path, edits, startedAt);
   };
 }
 
 function chainedHandler(pools: Pools): Handler {
-  return async (req, res, path) => {
+  return async (req, res, path, startedAt) => {
     const first = await calloutJson(pools.callout, '/step1', { 'x-req-user': clientUser(req) });
     const second = await calloutJson(pools.callout, `/step2?id=${encodeURIComponent(field(first, 'id'))}`);
     second.plan = field(second, 'plan').toUpperCase();
@@ -69,7 +69,7 @@ function chainedHandler(pools: Pools): Handler {
       ['x-tenant', field(first, 'tenant')],
       ['x-chain', field(third, 'token')],
     ];
-    proxy(req, res, pools.target, path, edits);
+    proxy(req, res, pools.target, path, edits, startedAt);
   };
 }
 
@@ -85,7 +85,7 @@ function handlerFor(scenario: string, pools: Pools): Handler {
   switch (scenario) {
     case 'passthrough':
     case 'body-1mb':
-      return (req, res, path) => proxy(req, res, pools.target, path, []);
+      return (req, res, path, startedAt) => proxy(req, res, pools.target, path, [], startedAt);
     case 'callout':
       return calloutHandler(pools, null);
     case 'callout-cached':
@@ -115,13 +115,14 @@ function serve(argv: readonly string[]): void {
   };
   const handle = handlerFor(scenario, pools);
   const server = http.createServer((req, res) => {
+    const startedAt = Date.now();
     const path = upstreamPath(req.url ?? '/', pools.target);
     if (path === null) {
       req.resume();
       sendJson(res, 404, 'no Route matched with those values');
       return;
     }
-    const pending = handle(req, res, path);
+    const pending = handle(req, res, path, startedAt);
     if (pending instanceof Promise) {
       pending.catch((err: unknown) => {
         req.resume();
