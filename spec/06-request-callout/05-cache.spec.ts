@@ -115,6 +115,30 @@ describe('request-callout: memory cache (luagate start)', function () {
     });
   });
 
+  it('a request.by_lua that never reads kong.ctx.shared sends the configured params and caches under the default key', async () => {
+    f.mock.on('/quiet', () => ({ body: { uuid: `q-${++serial}` } }));
+    await withGateway(f, {
+      cache: { strategy: 'memory' },
+      callouts: [{
+        name: 'call',
+        request: {
+          url: `${f.mock.url}/quiet`, by_lua: 'local seen = kong.request.get_header("x-user")',
+          headers: { custom: { 'X-Asked-By': '$(headers.x_user)' } }, query: { custom: { plan: 'gold' } },
+        },
+        response: { body: { decode: true } },
+      }],
+      upstream: upstreamUuid,
+    }, async (g) => {
+      const first = await g.echo('/r', { headers: { 'X-User': 'ann' } });
+      const second = await g.echo('/r', { headers: { 'X-User': 'ann' } });
+      const sent = f.mock.received.filter((r) => r.path === '/quiet');
+      expect(sent).to.have.length(1);
+      expect(sent[0].headers['x-asked-by']).to.equal('ann');
+      expect(sent[0].query.get('plan')).to.equal('gold');
+      expect(second.headers['x-u']).to.equal(first.headers['x-u']);
+    });
+  });
+
   it('error responses are never cached (decision 9)', async () => {
     f.mock.on('/err', [{ status: 500, body: 'x' }, { status: 200, body: { uuid: 'ok' } }]);
     await withGateway(f, {

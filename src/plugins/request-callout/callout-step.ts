@@ -197,6 +197,8 @@ interface PreparedCallout {
   /** caching.cache_key as request.by_lua left it (null when no snippet ran). */
   readonly userKey: unknown;
   readonly bypass: boolean;
+  /** The params are the configured ones (no snippet could have changed them). */
+  readonly fromConfig: boolean;
 }
 
 /**
@@ -212,13 +214,18 @@ function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutPa
   if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
   const name = callout.config.name;
   run.shared.luaContext?.init(run.scope, name, params, run.shared.caching[callout.index]);
-  if (!callout.requestLua) return lookup(run, callout, { params, parsed, userKey: null, bypass: callout.config.cache.bypass });
-  return andThen(runSnippet(run, callout.requestLua), (ok) => (ok ? lookup(run, callout, afterRequestLua(run, callout, params, parsed)) : false));
+  const configured: PreparedCallout = { params, parsed, userKey: null, bypass: callout.config.cache.bypass, fromConfig: true };
+  if (!callout.requestLua) return lookup(run, callout, configured);
+  return andThen(runSnippet(run, callout.requestLua), (ok) => (ok ? lookup(run, callout, afterRequestLua(run, callout, configured)) : false));
 }
 
 /** The params request.by_lua left in the context, and its caching fields. */
-function afterRequestLua(run: RequestRun, callout: CompiledCallout, params: CalloutParams, parsed: URL): PreparedCallout {
-  const fromLua = run.shared.luaContext!.readParams(run.scope, callout.config.name);
+function afterRequestLua(run: RequestRun, callout: CompiledCallout, configured: PreparedCallout): PreparedCallout {
+  const ctx = run.shared.luaContext!;
+  // A snippet reaches the params only through kong.ctx.shared: if it never asked for it, they are as configured.
+  if (!ctx.holdsShared(run.scope)) return configured;
+  const { params, parsed } = configured;
+  const fromLua = ctx.readParams(run.scope, callout.config.name);
   const edited = paramsFromLua(fromLua, params);
   let target = parsed;
   if (edited.url !== params.url) {
@@ -226,7 +233,7 @@ function afterRequestLua(run: RequestRun, callout: CompiledCallout, params: Call
     if (typeof reparsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, edited.url, reparsed);
     target = reparsed;
   }
-  return { params: edited, parsed: target, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true };
+  return { params: edited, parsed: target, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true, fromConfig: false };
 }
 
 function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout): MaybePromise<boolean> {
@@ -249,7 +256,7 @@ async function send(run: RequestRun, callout: CompiledCallout, prepared: Prepare
   const ctx = shared.luaContext;
   const { params, parsed, userKey, bypass } = prepared;
   let key = lookedUpKey;
-  const outcome = await sendWithPolicy(run, callout, params, parsed, callout.requestLua === null);
+  const outcome = await sendWithPolicy(run, callout, params, parsed, prepared.fromConfig);
   let response = outcome.response;
   ctx?.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
   if (outcome.kind === 'failed') {
@@ -262,7 +269,8 @@ async function send(run: RequestRun, callout: CompiledCallout, prepared: Prepare
     if (!(typeof ran === 'boolean' ? ran : await ran)) return false;
   }
   if (outcome.kind !== 'success' || !shared.cache) return true;
-  if (callout.responseLua || callout.requestLua) {
+  // Without kong.ctx.shared in Lua's hands no snippet could change the response or its caching fields.
+  if ((callout.responseLua || callout.requestLua) && ctx!.holdsShared(run.scope)) {
     const back = ctx!.readResponse(run.scope, name);
     if (back.bypass === true) return true;
     if (callout.responseLua) {

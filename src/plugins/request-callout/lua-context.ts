@@ -164,6 +164,11 @@ export class CalloutLuaContext {
     }
   }
 
+  /** True once Lua code asked for kong.ctx.shared in this request (the table is Lua's from then on). */
+  holdsShared(scope: PdkScope): boolean {
+    return scope.refs.has(SHARED_REF);
+  }
+
   // Writes go to the JS-held table while no Lua code has asked for kong.ctx.shared (no VM entry
   // at all for a config of plain templates), and into the Lua table afterwards.
 
@@ -258,8 +263,19 @@ export class CalloutLuaContext {
         body: null, ssl_verify: null, ssl_server_name: null, proxy: null, timeouts: null, decode: null };
       if (!isEntry) return none;
       const caching = this.readCaching(L);
+      // Parts Lua never looked into are still the plugin's JS values: read them there.
+      const untouched = untouchedEntry(L, 1, 'request');
+      if (untouched) return paramsFromSource(untouched.request.params.value as Readonly<Record<string, unknown>>, caching);
       const request = pushTableField(L, 1, 'request');               // 2: request
-      if (!request || !pushTableField(L, 2, 'params')) return { ...none, ...caching };  // 3: params
+      if (!request) return { ...none, ...caching };
+      const requestSource = lazySourceOf(L, 2);
+      if (requestSource && !requestSource.done.has('params')) {
+        const params = sourceChild(requestSource, 'params');
+        const value = params instanceof LazyValue ? params.value : params;
+        if (value === null || typeof value !== 'object') return { ...none, ...caching };
+        return paramsFromSource(value as Readonly<Record<string, unknown>>, caching);
+      }
+      if (!pushTableField(L, 2, 'params')) return { ...none, ...caching };  // 3: params
       return {
         found: true,
         ...caching,
@@ -296,6 +312,11 @@ export class CalloutLuaContext {
 
   /** cache_key and bypass of the entry at index 1's caching table; the stack is left as found. */
   private readCaching(L: LuaState): { cacheKey: unknown; bypass: unknown } {
+    const untouched = untouchedEntry(L, 1, 'caching');
+    if (untouched) {
+      const caching = untouched.caching.value as Readonly<Record<string, unknown>>;
+      return { cacheKey: jsField(caching, 'cache_key'), bypass: jsField(caching, 'bypass') };
+    }
     const top = lua.lua_gettop(L);
     try {
       if (!pushTableField(L, 1, 'caching')) return { cacheKey: null, bypass: null };
@@ -305,6 +326,30 @@ export class CalloutLuaContext {
       lua.lua_settop(L, top);
     }
   }
+}
+
+/** A field of a JS source as fieldValue() would read it from Lua: null when absent. */
+function jsField(source: Readonly<Record<string, unknown>>, key: string): unknown {
+  const value = Object.prototype.hasOwnProperty.call(source, key) ? source[key] : undefined;
+  if (value instanceof LazyValue || value instanceof CaseInsensitiveFields) return value.value;
+  return value ?? null;
+}
+
+function paramsFromSource(params: Readonly<Record<string, unknown>>, caching: { cacheKey: unknown; bypass: unknown }): LuaParams {
+  return {
+    found: true,
+    ...caching,
+    url: jsField(params, 'url'),
+    method: jsField(params, 'method'),
+    query: jsField(params, 'query'),
+    headers: jsField(params, 'headers'),
+    body: jsField(params, 'body'),
+    ssl_verify: jsField(params, 'ssl_verify'),
+    ssl_server_name: jsField(params, 'ssl_server_name'),
+    proxy: jsField(params, 'proxy'),
+    timeouts: jsField(params, 'timeouts'),
+    decode: jsField(params, 'decode'),
+  };
 }
 
 function readBodyAndPop(L: LuaState): unknown {
