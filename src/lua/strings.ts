@@ -69,7 +69,12 @@ function decode(bytes: Uint8Array): string {
  * the value there is a string (lua_type === LUA_TSTRING) and that `idx` is a stack index.
  */
 export function textAt(L: LuaState, idx: number): string {
-  const ts = (slotAt(L, idx) as { value: LuaStringObject }).value;
+  return textOfString((slotAt(L, idx) as { value: LuaStringObject }).value);
+}
+
+/** The text of a Lua string object (a string slot's value), cached on it when short. */
+export function textOfString(value: unknown): string {
+  const ts = value as LuaStringObject;
   const cached = ts.text;
   if (cached !== null) return cached;
   const bytes = ts.realstring;

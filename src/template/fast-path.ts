@@ -5,11 +5,13 @@
 // does not know, a truncated header table — it answers BAIL and the caller renders in the VM.
 // spec/02-template/fast-path.spec.ts checks both paths agree on generated inputs.
 import { lua } from '../lua/fengari';
-import type { LuaState } from '../lua/fengari';
 import type { LuaEngine } from '../lua/engine';
-import { LUA_NULL, toText } from '../lua/marshal';
+import { LUA_NULL } from '../lua/marshal';
 import { luaNumberToString } from '../lua/number-format';
-import { CaseInsensitiveFields, LazyValue, lazySourceOf, sourceChild } from '../lua/lazy';
+import { CaseInsensitiveFields, LazyValue, sourceChild, type LazySource } from '../lua/lazy';
+import { asTable, rawIntField, rawStringField, registryTable, type RawTable } from '../lua/raw-table';
+import type { StackSlot } from '../lua/stack';
+import { textOfString } from '../lua/strings';
 import type { TemplatePiece } from './parse';
 import type { PdkScope } from '../pdk/scope';
 import { SHARED_REF } from '../pdk/ctx';
@@ -23,8 +25,8 @@ type Root = 'headers' | 'query_params' | 'uri_captures' | 'callouts' | 'shared';
 const ROOTS = new Set<string>(['headers', 'query_params', 'uri_captures', 'callouts', 'shared']);
 
 export type FastPiece = { readonly text: string } | FastPath;
-/** A field path; `slots[i]` is where keys[i] sits in the engine's key table (see internKeys). */
-export interface FastPath { readonly root: Root; readonly keys: readonly Key[]; slots: number[] }
+/** A field path: a root and the keys indexed from it. */
+export interface FastPath { readonly root: Root; readonly keys: readonly Key[] }
 
 const STEP = /^\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(\d{1,9}))\s*\])/;
 
@@ -51,59 +53,16 @@ export function planFastPath(pieces: readonly TemplatePiece[]): FastPiece[] | nu
     if (p.kind === 'text') { out.push({ text: p.text }); continue; }
     const path = parseFieldPath(p.code);
     if (!path) return null;
-    out.push({ ...path, slots: [] });
+    out.push(path);
   }
   return out;
 }
 
 const HEADER_LINES = Symbol('template.header-lines');
-const CALLOUTS_SLOT = 1;
 
-/**
- * fengari hashes a string key anew for every freshly pushed string; strings read back from one
- * long-lived Lua table keep their hash. Each engine keeps such a table of the keys fast paths use.
- */
-interface KeyTable { ref: number; slots: Map<Key, number>; thread: LuaState }
-const keyTables = new WeakMap<LuaEngine, KeyTable>();
-
-/** The fast plan of a template for `engine` (keys interned), or null when it needs the VM. */
-export function prepareFastPath(engine: LuaEngine, pieces: readonly TemplatePiece[]): FastPiece[] | null {
-  const plan = planFastPath(pieces);
-  if (plan) internKeys(engine, plan);
-  return plan;
-}
-
-/** Records the Lua slot of every key of `pieces` in the engine's key table. */
-export function internKeys(engine: LuaEngine, pieces: readonly FastPiece[]): void {
-  const L = engine.L;
-  let table = keyTables.get(engine);
-  if (!table) {
-    // Reads run on a thread of their own: the main thread's stack array is slowed down by the
-    // many pushes and pops of compiling and sealing (V8 turns it into a dictionary).
-    const thread = lua.lua_newthread(L);
-    engine.ref(L);
-    lua.lua_createtable(L, 8, 0);
-    lua.lua_pushstring(L, 'callouts');
-    lua.lua_rawseti(L, -2, CALLOUTS_SLOT);
-    table = { ref: engine.ref(L), slots: new Map([['callouts', CALLOUTS_SLOT]]), thread };
-    keyTables.set(engine, table);
-  }
-  for (const p of pieces) {
-    if ('text' in p) continue;
-    p.slots = p.keys.map((key) => {
-      let slot = table!.slots.get(key);
-      if (slot === undefined) {
-        slot = table!.slots.size + 1;
-        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, table!.ref);
-        if (typeof key === 'number') lua.lua_pushinteger(L, key);
-        else lua.lua_pushstring(L, key);
-        lua.lua_rawseti(L, -2, slot);
-        lua.lua_pop(L, 1);
-        table!.slots.set(key, slot);
-      }
-      return slot;
-    });
-  }
+/** The fast plan of a template, or null when it needs the VM (kept for the engine-aware callers). */
+export function prepareFastPath(_engine: LuaEngine, pieces: readonly TemplatePiece[]): FastPiece[] | null {
+  return planFastPath(pieces);
 }
 
 /** A value while walking: JS data (from the exchange or a lazy source) or a Lua value on the stack. */
@@ -162,34 +121,42 @@ function captureValue(scope: PdkScope, key: Key): unknown {
   return Object.prototype.hasOwnProperty.call(captures.named, key) ? captures.named[key] : undefined;
 }
 
-/** Walks a path that starts in a Lua table (kong.ctx.shared); the stack is restored by the caller. */
-function walkLua(L: LuaState, keyTable: number, path: FastPath): string | typeof BAIL {
-  const keys = path.keys;
+/** `table[key]`, raw: a string key or an integer one (the only keys a field path has). */
+function rawField(table: RawTable, key: Key): StackSlot | undefined {
+  return typeof key === 'string' ? rawStringField(table, key) : rawIntField(table, key);
+}
+
+/**
+ * Walks `keys` from a Lua value (kong.ctx.shared or its callouts) with raw reads of fengari's
+ * table objects, answering what the template's Lua would: a lazy table's missing field comes from
+ * its JS source, indexing nil or a table with an unknown metatable is left to the VM.
+ */
+function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | typeof BAIL {
+  let slot = start;
   for (let i = 0; i < keys.length; i++) {
-    const type = lua.lua_type(L, -1);
-    if (type !== lua.LUA_TTABLE) return BAIL;
+    const table = asTable(slot);
+    if (!table) return BAIL;
     const key = keys[i];
-    lua.lua_rawgeti(L, keyTable, path.slots[i]);
-    lua.lua_rawget(L, -2);
-    if (lua.lua_type(L, -1) !== lua.LUA_TNIL) continue;
-    lua.lua_pop(L, 1);
-    const source = lazySourceOf(L, -1);
+    slot = rawField(table, key);
+    if (slot !== undefined && slot.type !== lua.LUA_TNIL) continue;
+    const source = table.host as LazySource | null | undefined;
     if (source) {
       if (source.caseInsensitive) return BAIL;
-      if (source.done.has(key)) { lua.lua_pushnil(L); continue; }
+      if (source.done.has(key)) { slot = undefined; continue; }
       let value: JsValue | typeof BAIL = { js: sourceChild(source, key), nullAs: source.nullAs };
       for (let j = i + 1; j < keys.length && value !== BAIL; j++) value = indexJs(value, keys[j]);
       if (value === BAIL) return BAIL;
       return value.js === null && value.nullAs !== null ? BAIL : stringify(value.js);
     }
-    if (lua.lua_getmetatable(L, -1)) return BAIL;
-    lua.lua_pushnil(L);
+    if (table.metatable !== null) return BAIL;
+    slot = undefined;
   }
-  switch (lua.lua_type(L, -1)) {
+  if (slot === undefined) return '';
+  switch (slot.type & 0x0f) {
     case lua.LUA_TNIL: return '';
-    case lua.LUA_TBOOLEAN: return lua.lua_toboolean(L, -1) ? 'true' : '';
-    case lua.LUA_TNUMBER: return luaNumberToString(lua.lua_tonumber(L, -1));
-    case lua.LUA_TSTRING: return toText(L, -1) ?? '';
+    case lua.LUA_TBOOLEAN: return slot.value === true ? 'true' : '';
+    case lua.LUA_TNUMBER: return luaNumberToString(slot.value as number);
+    case lua.LUA_TSTRING: return textOfString(slot.value);
     default: return BAIL;
   }
 }
@@ -197,25 +164,14 @@ function walkLua(L: LuaState, keyTable: number, path: FastPath): string | typeof
 function evaluate(engine: LuaEngine, scope: PdkScope, path: FastPath): string | typeof BAIL {
   const { root, keys } = path;
   if (root === 'callouts' || root === 'shared') {
-    const keyTable = keyTables.get(engine);
-    if (!keyTable || path.slots.length !== keys.length) return BAIL;
     const ref = scope.refs.get(SHARED_REF);
     if (ref === undefined) return evaluatePendingShared(scope, root, keys);
-    const L = keyTable.thread;
-    const top = lua.lua_gettop(L);
-    try {
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, keyTable.ref);
-      const keyIdx = lua.lua_gettop(L);
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-      if (root === 'callouts') {
-        lua.lua_rawgeti(L, keyIdx, CALLOUTS_SLOT);
-        lua.lua_rawget(L, -2);
-        if (lua.lua_type(L, -1) === lua.LUA_TNIL && lua.lua_getmetatable(L, -2)) return BAIL;
-      }
-      return walkLua(L, keyIdx, path);
-    } finally {
-      lua.lua_settop(L, top);
-    }
+    const shared = registryTable(engine.L, ref);
+    if (!shared) return BAIL;
+    if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, keys);
+    const callouts = rawStringField(shared, 'callouts');
+    if ((callouts === undefined || callouts.type === lua.LUA_TNIL) && shared.metatable !== null) return BAIL;
+    return walkLua(callouts, keys);
   }
   if (keys.length === 0) return BAIL; // the shortcut table itself prints as "table: 0x..."
   const first = root === 'headers' ? headerValue(scope, keys[0]) : root === 'query_params' ? queryValue(scope, keys[0]) : captureValue(scope, keys[0]);

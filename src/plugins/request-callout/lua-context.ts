@@ -9,6 +9,7 @@ import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
 import { lazySourceOf, materializeDeep, sourceChild } from '../../lua/lazy';
+import { asTable, pushTable, rawStringField, registryTable, type RawTable } from '../../lua/raw-table';
 import { getField } from '../../lua/strings';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
@@ -142,6 +143,11 @@ export class CalloutLuaContext {
     const L = this.L;
     lua.lua_settop(L, 0);
     try {
+      const found = this.existingEntry(scope, name, create);
+      if (found) {
+        pushTable(L, found);
+        return work(L, true);
+      }
       pushRequestTable(this.engine, L, scope, SHARED_REF);          // 1: shared
       if (!pushTableField(L, 1, 'callouts')) {                      // 2: callouts
         lua.lua_pop(L, 1);
@@ -167,6 +173,20 @@ export class CalloutLuaContext {
   /** True once Lua code asked for kong.ctx.shared in this request (the table is Lua's from then on). */
   holdsShared(scope: PdkScope): boolean {
     return scope.refs.has(SHARED_REF);
+  }
+
+  /**
+   * The entry table (callouts itself when `create`) when raw reads find it already built: the
+   * usual case from the second step of a request on. null sends the caller through the API walk,
+   * which also builds lazy levels and creates what is missing.
+   */
+  private existingEntry(scope: PdkScope, name: string, create: boolean): RawTable | null {
+    const ref = scope.refs.get(SHARED_REF);
+    if (ref === undefined) return null;
+    const shared = registryTable(this.L, ref);
+    const callouts = shared && asTable(rawStringField(shared, 'callouts'));
+    if (!callouts) return null;
+    return create ? callouts : asTable(rawStringField(callouts, name));
   }
 
   // Writes go to the JS-held table while no Lua code has asked for kong.ctx.shared (no VM entry

@@ -1,0 +1,59 @@
+// Raw reads of fengari tables straight from their JS objects, for the host's hottest walks
+// (kong.ctx.shared.callouts.<name>... on every callout step and template). Through the API each
+// step is a push, a lookup, a type check and a pop on a Lua stack; here it is one Map lookup.
+// Only raw reads: metatables are the caller's business (it sees them on the table object).
+import { lua } from './fengari';
+import type { LuaState } from './fengari';
+import type { StackSlot } from './stack';
+
+/** fengari's table object: its hash part, the metatable and the lazy-table slot of our patch. */
+export interface RawTable {
+  readonly strong: ReadonlyMap<unknown, { readonly value: StackSlot }>;
+  readonly metatable: object | null;
+  readonly host?: unknown;
+}
+
+interface GlobalInternals {
+  readonly l_G: { readonly l_registry: StackSlot };
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The key fengari (as patched) files a string under: '|' and one char per byte of its UTF-8 form.
+ * spec/01-lua/raw-table.spec.ts checks it against lua_rawget.
+ */
+function stringKeyHash(key: string): string {
+  return '|' + (ASCII.test(key) ? key : Buffer.from(key, 'utf8').toString('latin1'));
+}
+
+/** t[key] for a string key, raw; undefined when absent. */
+export function rawStringField(table: RawTable, key: string): StackSlot | undefined {
+  return table.strong.get(stringKeyHash(key))?.value;
+}
+
+/** t[n] for an integer key, raw; undefined when absent. */
+export function rawIntField(table: RawTable, n: number): StackSlot | undefined {
+  return table.strong.get(n)?.value;
+}
+
+/** The table a registry reference holds, or null when the reference holds something else. */
+export function registryTable(L: LuaState, ref: number): RawTable | null {
+  const registry = (L as unknown as GlobalInternals).l_G.l_registry.value as RawTable;
+  const slot = rawIntField(registry, ref);
+  return slot !== undefined && slot.type === lua.LUA_TTABLE ? slot.value as RawTable : null;
+}
+
+/** A table value, or null for any other value (or none). */
+export function asTable(slot: StackSlot | undefined): RawTable | null {
+  return slot !== undefined && slot.type === lua.LUA_TTABLE ? slot.value as RawTable : null;
+}
+
+/** Pushes a table object found by a raw read onto the stack (the API has no way to name one). */
+export function pushTable(L: LuaState, table: RawTable): void {
+  lua.lua_pushnil(L);
+  const slot = (L as unknown as { stack: Array<{ type: number; value: unknown }>; top: number }).stack[
+    (L as unknown as { top: number }).top - 1];
+  slot.type = lua.LUA_TTABLE;
+  slot.value = table;
+}
