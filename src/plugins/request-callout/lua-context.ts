@@ -10,7 +10,8 @@ import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
 import { lazySourceOf, materializeDeep, sourceChild } from '../../lua/lazy';
 import { asTable, pushTable, rawStringField, registryTable, type RawTable } from '../../lua/raw-table';
-import { getField } from '../../lua/strings';
+import { tableAt } from '../../lua/stack';
+import { getField, textOfString } from '../../lua/strings';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
 import { CaseInsensitiveFields, LazyValue, pushSharedValue, setPendingSharedField } from '../../pdk/shared-fields';
@@ -86,6 +87,17 @@ function readBody(L: LuaState, idx: number): unknown {
 
 /** `t[key]` of the table at `idx`, read raw, or through the JS source of a lazy table not built yet. */
 function fieldValue(L: LuaState, idx: number, key: string): unknown {
+  const table = tableAt(L, idx) as RawTable | null;
+  const slot = table ? rawStringField(table, key) : undefined;
+  if (slot === undefined && table) return sourceValue(L, idx, key);
+  // Plain values are read off the slot; tables, userdata and anything else go through the stack.
+  switch (slot ? slot.type & 0x0f : -1) {
+    case lua.LUA_TNIL: return sourceValue(L, idx, key);
+    case lua.LUA_TBOOLEAN: return slot!.value === true;
+    case lua.LUA_TNUMBER: return slot!.value;
+    case lua.LUA_TSTRING: return textOfString(slot!.value);
+    default: break;
+  }
   pushString(L, key);
   lua.lua_rawget(L, idx);
   if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
@@ -94,6 +106,11 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
     return value;
   }
   lua.lua_pop(L, 1);
+  return sourceValue(L, idx, key);
+}
+
+/** A field missing from the raw table: from the JS source of a lazy table Lua has not touched there, else null. */
+function sourceValue(L: LuaState, idx: number, key: string): unknown {
   const source = lazySourceOf(L, idx);
   if (!source || source.done.has(key)) return null;
   const child = sourceChild(source, key);
@@ -106,6 +123,12 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
  * plugin's own lazy tables, whose metatable builds the field (and never raises).
  */
 function pushTableField(L: LuaState, idx: number, key: string): boolean {
+  const table = tableAt(L, idx) as RawTable | null;
+  const built = table ? asTable(rawStringField(table, key)) : null;
+  if (built) {
+    pushTable(L, built);
+    return true;
+  }
   if (lazySourceOf(L, idx)) {
     getField(L, idx, key);
   } else {
@@ -303,7 +326,7 @@ export class CalloutLuaContext {
         method: fieldValue(L, 3, 'method'),
         query: fieldValue(L, 3, 'query'),
         headers: fieldValue(L, 3, 'headers'),
-        body: (pushTableField(L, 3, 'body'), readBodyAndPop(L)),
+        body: bodyField(L, 3),
         ssl_verify: fieldValue(L, 3, 'ssl_verify'),
         ssl_server_name: fieldValue(L, 3, 'ssl_server_name'),
         proxy: fieldValue(L, 3, 'proxy'),
@@ -325,7 +348,7 @@ export class CalloutLuaContext {
         ...caching,
         status: fieldValue(L, 2, 'status'),
         headers: fieldValue(L, 2, 'headers'),
-        body: (pushTableField(L, 2, 'body'), readBodyAndPop(L)),
+        body: bodyField(L, 2),
       };
     });
   }
@@ -370,6 +393,14 @@ function paramsFromSource(params: Readonly<Record<string, unknown>>, caching: { 
     timeouts: jsField(params, 'timeouts'),
     decode: jsField(params, 'decode'),
   };
+}
+
+/** `t.body` of the table at `idx`: bytes for a Lua string, a JS value for a table, null when absent. */
+function bodyField(L: LuaState, idx: number): unknown {
+  const table = tableAt(L, idx) as RawTable | null;
+  if (table && rawStringField(table, 'body') === undefined && table.host) return sourceValue(L, idx, 'body');
+  pushTableField(L, idx, 'body');
+  return readBodyAndPop(L);
 }
 
 function readBodyAndPop(L: LuaState): unknown {
