@@ -15,6 +15,8 @@ export interface HeaderMap {
   /** Distinct names (as first given) in insertion order. */
   names(): string[];
   readonly size: number;
+  /** Header lines: a repeated header counts once per value. */
+  readonly lineCount: number;
 }
 
 /** The request as the client sent it. Read-only. */

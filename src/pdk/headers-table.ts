@@ -32,9 +32,7 @@ export function headerFields(map: HeaderMap, max: number): Array<[string, string
 
 /** Number of header lines of the map (a repeated header counts once per value). */
 export function headerLineCount(map: HeaderMap): number {
-  let n = 0;
-  for (const name of map.names()) n += map.getAll(name).length;
-  return n;
+  return map.lineCount;
 }
 
 const normalizingIndex: LuaCFunction = (L) => {

@@ -46,6 +46,13 @@ export class OrderedHeaderMap implements HeaderMap {
     return this.fields.size;
   }
 
+  get lineCount(): number {
+    if (this.raw !== null) return this.raw.length >> 1;
+    let n = 0;
+    for (const field of (this.indexed as Map<string, Field>).values()) n += field.values.length;
+    return n;
+  }
+
   get(name: string): string | undefined {
     return this.fields.get(name.toLowerCase())?.values[0];
   }

@@ -166,6 +166,11 @@ export class GatewayLogger implements LogSink {
     };
   }
 
+  /** False when proxy_access_log is off: callers skip building the entry. */
+  get accessEnabled(): boolean {
+    return this.accessOut !== null;
+  }
+
   access(entry: AccessLogEntry): void {
     if (!this.accessOut) return;
     this.accessOut.write(this.options.format === 'json' ? formatJsonAccess(entry) : formatPlainAccess(entry));

@@ -251,6 +251,7 @@ class ProxiedRequest implements UpstreamSink {
   }
 
   private writeAccessLog(): void {
+    if (!this.deps.logger.accessEnabled) return;
     const request = this.request;
     const match = this.match;
     this.deps.logger.access({

@@ -85,7 +85,7 @@ class RelayHandler implements UpstreamRelay {
   private attempt = 0;
 
   constructor(private readonly pool: Pool, private readonly options: Dispatcher.DispatchOptions,
-    private readonly call: UpstreamCall, private readonly label: string, private readonly sink: UpstreamSink) {}
+    private readonly call: UpstreamCall, private readonly target: UpstreamTarget, private readonly sink: UpstreamSink) {}
 
   start(): void {
     this.pool.dispatch(this.options, this);
@@ -118,7 +118,7 @@ class RelayHandler implements UpstreamRelay {
 
   onError(error: Error): void {
     if (this.aborted) return;
-    const failure = classifyUpstreamError(error, this.label);
+    const failure = classifyUpstreamError(error, `${this.target.host}:${this.target.port}`);
     if (!this.headSent && this.attempt < this.call.retries && retryable(failure, this.call.method, this.call.body)) {
       this.attempt++;
       this.abortDispatch = null;
@@ -129,23 +129,37 @@ class RelayHandler implements UpstreamRelay {
   }
 }
 
+interface PoolEntry {
+  readonly scheme: string;
+  readonly port: number;
+  readonly connectTimeout: number;
+  readonly tlsVerify: boolean;
+  readonly pool: Pool;
+}
+
 export class UpstreamClient {
-  private readonly pools = new Map<string, Pool>();
+  /** Pools by host, then by the rest of the target (a short list): no key string per request. */
+  private readonly pools = new Map<string, PoolEntry[]>();
 
   constructor(private readonly keepAliveTimeoutMs = 60_000) {}
 
   private pool(target: UpstreamTarget): Pool {
-    const key = `${target.scheme}://${target.host}:${target.port}|${target.connectTimeout}|${target.tlsVerify}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      pool = new Pool(`${target.scheme}://${formatHost(target.host)}:${target.port}`, {
-        connect: { timeout: target.connectTimeout, rejectUnauthorized: target.tlsVerify },
-        keepAliveTimeout: this.keepAliveTimeoutMs,
-        keepAliveMaxTimeout: this.keepAliveTimeoutMs,
-        pipelining: 1,
-      });
-      this.pools.set(key, pool);
+    let entries = this.pools.get(target.host);
+    if (!entries) {
+      entries = [];
+      this.pools.set(target.host, entries);
     }
+    for (const entry of entries) {
+      if (entry.port === target.port && entry.scheme === target.scheme && entry.connectTimeout === target.connectTimeout
+        && entry.tlsVerify === target.tlsVerify) return entry.pool;
+    }
+    const pool = new Pool(`${target.scheme}://${formatHost(target.host)}:${target.port}`, {
+      connect: { timeout: target.connectTimeout, rejectUnauthorized: target.tlsVerify },
+      keepAliveTimeout: this.keepAliveTimeoutMs,
+      keepAliveMaxTimeout: this.keepAliveTimeoutMs,
+      pipelining: 1,
+    });
+    entries.push({ scheme: target.scheme, port: target.port, connectTimeout: target.connectTimeout, tlsVerify: target.tlsVerify, pool });
     return pool;
   }
 
@@ -159,13 +173,13 @@ export class UpstreamClient {
       headersTimeout: call.readTimeout,
       bodyTimeout: call.readTimeout,
     };
-    const handler = new RelayHandler(this.pool(target), options, call, `${target.host}:${target.port}`, sink);
+    const handler = new RelayHandler(this.pool(target), options, call, target, sink);
     handler.start();
     return handler;
   }
 
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools = [...this.pools.values()].flat().map((entry) => entry.pool);
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
   }

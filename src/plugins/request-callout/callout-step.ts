@@ -140,15 +140,18 @@ function defaultKeyOf(run: RequestRun, callout: CompiledCallout, params: Callout
   });
 }
 
+/** `started`: performance.now() when the attempt was sent (the latency is only computed for a line written). */
 function logAttempt(run: RequestRun, callout: CompiledCallout, params: CalloutParams, url: string,
-  result: CalloutHttpResult, latency: number): void {
+  result: CalloutHttpResult, started: number): void {
   const name = callout.config.name;
   const log = run.exchange.log;
   if (result.ok) {
     if (!log.enabled('info')) return;
+    const latency = Math.round(performance.now() - started);
     log.log('info', `callout ${name} ${params.method} ${url} status=${result.status} latency=${latency}ms`,
       { callout: name, method: params.method, url, status: result.status, latency_ms: latency });
   } else {
+    const latency = Math.round(performance.now() - started);
     log.log('warn', `callout ${name} ${params.method} ${url} error="${result.error}" latency=${latency}ms`,
       { callout: name, method: params.method, url, error: result.error, latency_ms: latency });
   }
@@ -177,7 +180,7 @@ async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params:
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     const result = await sendCallout(dispatcher, wire, params.timeouts);
-    logAttempt(run, callout, params, wire.href, result, Math.round(performance.now() - started));
+    logAttempt(run, callout, params, wire.href, result, started);
     const failed = !result.ok || callout.errorStatuses.has(result.status);
     if (!failed) return { kind: 'success', response: storedFrom(run, callout, result as Extract<CalloutHttpResult, { ok: true }>) };
     const response = result.ok ? storedFrom(run, callout, result) : null;

@@ -1,0 +1,28 @@
+// The gateway's header map (src/proxy/header-map.ts): ordered, case-insensitive, multi-valued,
+// and lazy over node's rawHeaders until read by name.
+import { expect } from 'chai';
+import { OrderedHeaderMap } from '../../src/proxy/header-map';
+
+describe('05-proxy header map', () => {
+  const raw = ['Host', 'a.test', 'Accept', 'x/y', 'X-Multi', '1', 'x-multi', '2', 'Cookie', 'c=1'];
+
+  it('counts header lines, a repeated header once per value, before and after indexing', () => {
+    const map = OrderedHeaderMap.fromRaw(raw);
+    expect(map.lineCount).to.equal(5);
+    expect(map.getAll('X-MULTI')).to.deep.equal(['1', '2']);
+    expect(map.lineCount).to.equal(5);
+    map.add('X-Multi', '3');
+    map.set('Accept', ['a', 'b']);
+    map.delete('cookie');
+    expect(map.lineCount).to.equal(6);
+    map.clear();
+    expect(map.lineCount).to.equal(0);
+  });
+
+  it('keeps the raw order for an untouched map and groups by first-seen name once edited', () => {
+    const map = OrderedHeaderMap.fromRaw(raw);
+    expect(map.flat()).to.equal(raw);
+    map.set('Host', 'b.test');
+    expect(map.flat()).to.deep.equal(['Host', 'b.test', 'Accept', 'x/y', 'X-Multi', '1', 'X-Multi', '2', 'Cookie', 'c=1']);
+  });
+});
