@@ -25,4 +25,26 @@ describe('05-proxy header map', () => {
     map.set('Host', 'b.test');
     expect(map.flat()).to.deep.equal(['Host', 'b.test', 'Accept', 'x/y', 'X-Multi', '1', 'X-Multi', '2', 'Cookie', 'c=1']);
   });
+
+  it('adding names it lacks keeps the original list (order, repeats) and puts the additions after it', () => {
+    const interleaved = ['A', '1', 'B', '2', 'a', '3'];
+    const map = OrderedHeaderMap.fromRaw(interleaved);
+    map.set('X-New', 'n1');
+    map.add('X-Other', 'o');
+    map.delete('X-Absent');
+    expect(map.flat()).to.deep.equal(['A', '1', 'B', '2', 'a', '3', 'X-New', 'n1', 'X-Other', 'o']);
+    expect(map.lineCount).to.equal(5);
+    map.set('x-new', ['n2', 'n3']);
+    expect(map.getAll('X-NEW')).to.deep.equal(['n2', 'n3']);
+    expect(map.get('a')).to.equal('1');
+    expect(map.flat()).to.deep.equal(['A', '1', 'A', '3', 'B', '2', 'X-New', 'n2', 'X-New', 'n3', 'X-Other', 'o']);
+  });
+
+  it('setting or deleting a name the list has edits it in place (any case)', () => {
+    const map = OrderedHeaderMap.fromRaw(['Host', 'h', 'Accept', 'a']);
+    map.set('HOST', 'h2');
+    map.delete('accept');
+    expect(map.flat()).to.deep.equal(['Host', 'h2']);
+    expect(map.size).to.equal(1);
+  });
 });

@@ -1,6 +1,8 @@
 // Ordered, case-insensitive, multi-valued header map (the HeaderMap of the PDK's Exchange).
 // A map built from node's rawHeaders stays that flat list until something reads or edits it by
-// name: a request no plugin looks at forwards its headers without building the map at all.
+// name: a request no plugin looks at forwards its headers without building the map at all, and
+// one that only gains new fields (set/add of a name it lacks, the usual upstream edit) keeps the
+// list and the additions after it.
 import type { HeaderMap } from '../pdk/exchange';
 
 interface Field {
@@ -11,9 +13,11 @@ interface Field {
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
 export class OrderedHeaderMap implements HeaderMap {
-  /** Built from `raw` on first use by name; until then `raw` holds every field. */
+  /** Built from `raw` (and `appended`) on first use by name; until then they hold every field. */
   private indexed: Map<string, Field> | null = null;
   private raw: readonly string[] | null;
+  /** Fields of names `raw` lacks, added while not indexed (flat [name, value, ...]). */
+  private appended: string[] | null = null;
 
   constructor(raw: readonly string[] = NO_FIELDS) {
     this.raw = raw;
@@ -35,19 +39,34 @@ export class OrderedHeaderMap implements HeaderMap {
       const fields = new Map<string, Field>();
       const raw = this.raw as readonly string[];
       for (let i = 0; i + 1 < raw.length; i += 2) addField(fields, raw[i], raw[i + 1]);
+      const appended = this.appended;
+      if (appended !== null) for (let i = 0; i < appended.length; i += 2) addField(fields, appended[i], appended[i + 1]);
       this.indexed = fields;
       this.raw = null;
+      this.appended = null;
     }
     return this.indexed;
   }
 
+  /** Not indexed yet, and no field named `name` (any case) in the list or the additions. */
+  private lacksUnindexed(name: string): boolean {
+    if (this.raw === null) return false;
+    const key = name.toLowerCase();
+    return !holds(this.raw, key) && (this.appended === null || !holds(this.appended, key));
+  }
+
+  private append(name: string, values: readonly string[]): void {
+    const appended = (this.appended ??= []);
+    for (const value of values) appended.push(name, value);
+  }
+
   get size(): number {
-    if (this.raw !== null && this.raw.length === 0) return 0;
+    if (this.raw !== null && this.raw.length === 0 && this.appended === null) return 0;
     return this.fields.size;
   }
 
   get lineCount(): number {
-    if (this.raw !== null) return this.raw.length >> 1;
+    if (this.raw !== null) return (this.raw.length >> 1) + (this.appended === null ? 0 : this.appended.length >> 1);
     let n = 0;
     for (const field of (this.indexed as Map<string, Field>).values()) n += field.values.length;
     return n;
@@ -67,6 +86,10 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   set(name: string, value: string | readonly string[]): void {
+    if (this.lacksUnindexed(name)) {
+      this.append(name, typeof value === 'string' ? [value] : value);
+      return;
+    }
     const values = typeof value === 'string' ? [value] : value.slice();
     const key = name.toLowerCase();
     if (values.length === 0) {
@@ -79,15 +102,18 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   add(name: string, value: string): void {
-    addField(this.fields, name, value);
+    if (this.lacksUnindexed(name)) this.append(name, [value]);
+    else addField(this.fields, name, value);
   }
 
   delete(name: string): void {
+    if (this.lacksUnindexed(name)) return;
     this.fields.delete(name.toLowerCase());
   }
 
   clear(): void {
     this.raw = NO_FIELDS;
+    this.appended = null;
     this.indexed = null;
   }
 
@@ -106,17 +132,26 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   /**
-   * Every field as a flat [name, value, ...] list, grouped by name in first-seen order (the
-   * original order when nothing was edited). Callers must not modify it.
+   * Every field as a flat [name, value, ...] list: the original order plus additions while only
+   * new names were added, else grouped by name in first-seen order. Callers must not modify it.
    */
   flat(): readonly string[] {
-    if (this.raw !== null) return this.raw;
+    if (this.raw !== null) return this.appended === null ? this.raw : this.raw.concat(this.appended);
     const out: string[] = [];
     for (const field of (this.indexed as Map<string, Field>).values()) {
       for (const value of field.values) out.push(field.name, value);
     }
     return out;
   }
+}
+
+/** Whether a flat [name, value, ...] list has a field named `key` (lower case), in any case. */
+function holds(list: readonly string[], key: string): boolean {
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i];
+    if (name.length === key.length && name.toLowerCase() === key) return true;
+  }
+  return false;
 }
 
 function addField(fields: Map<string, Field>, name: string, value: string): void {
