@@ -16,6 +16,22 @@ export function normalizeHeaderKey(name: string): string {
   return name.toLowerCase().replace(/_/g, '-');
 }
 
+// Template field paths ask for the same few keys on every request: their normal forms are kept
+// (bounded, as a path could in principle carry any key).
+const normalizedKeys = new Map<string, string>();
+const NORMALIZED_KEYS_MAX = 1024;
+
+/** normalizeHeaderKey, remembered for keys asked for again and again (template field paths). */
+export function normalizedHeaderKey(name: string): string {
+  let key = normalizedKeys.get(name);
+  if (key === undefined) {
+    key = normalizeHeaderKey(name);
+    if (normalizedKeys.size >= NORMALIZED_KEYS_MAX) normalizedKeys.clear();
+    normalizedKeys.set(name, key);
+  }
+  return key;
+}
+
 /** Lower-case name → values, in order, keeping at most `max` header lines (as nginx does). */
 export function headerFields(map: HeaderMap, max: number): Array<[string, string[]]> {
   const fields = new Map<string, string[]>();
@@ -30,10 +46,6 @@ export function headerFields(map: HeaderMap, max: number): Array<[string, string
   return [...fields];
 }
 
-/** Number of header lines of the map (a repeated header counts once per value). */
-export function headerLineCount(map: HeaderMap): number {
-  return map.lineCount;
-}
 
 const normalizingIndex: LuaCFunction = (L) => {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }

@@ -72,17 +72,26 @@ export class OrderedHeaderMap implements HeaderMap {
     return n;
   }
 
+  // Reads by name scan the unindexed list (a handful of fields): one lookup does not pay for a Map.
   get(name: string): string | undefined {
-    return this.fields.get(name.toLowerCase())?.values[0];
+    if (this.raw === null) return (this.indexed as Map<string, Field>).get(name.toLowerCase())?.values[0];
+    const key = name.toLowerCase();
+    return firstValue(this.raw, key) ?? (this.appended === null ? undefined : firstValue(this.appended, key));
   }
 
   getAll(name: string): string[] {
-    const field = this.fields.get(name.toLowerCase());
-    return field ? field.values.slice() : [];
+    if (this.raw === null) return (this.indexed as Map<string, Field>).get(name.toLowerCase())?.values.slice() ?? [];
+    const key = name.toLowerCase();
+    const out: string[] = [];
+    collectValues(this.raw, key, out);
+    if (this.appended !== null) collectValues(this.appended, key, out);
+    return out;
   }
 
   has(name: string): boolean {
-    return this.fields.has(name.toLowerCase());
+    if (this.raw === null) return (this.indexed as Map<string, Field>).has(name.toLowerCase());
+    const key = name.toLowerCase();
+    return holds(this.raw, key) || (this.appended !== null && holds(this.appended, key));
   }
 
   set(name: string, value: string | readonly string[]): void {
@@ -142,6 +151,21 @@ export class OrderedHeaderMap implements HeaderMap {
       for (const value of field.values) out.push(field.name, value);
     }
     return out;
+  }
+}
+
+function firstValue(list: readonly string[], key: string): string | undefined {
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i];
+    if (name.length === key.length && name.toLowerCase() === key) return list[i + 1];
+  }
+  return undefined;
+}
+
+function collectValues(list: readonly string[], key: string, out: string[]): void {
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i];
+    if (name.length === key.length && name.toLowerCase() === key) out.push(list[i + 1]);
   }
 }
 

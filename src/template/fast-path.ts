@@ -17,7 +17,7 @@ import type { PdkScope } from '../pdk/scope';
 import { SHARED_REF } from '../pdk/ctx';
 import { NOT_PLAIN, sharedChild } from '../pdk/shared-fields';
 import { clientQuery } from '../pdk/request';
-import { DEFAULT_MAX_HEADERS, headerLineCount, normalizeHeaderKey } from '../pdk/headers-table';
+import { DEFAULT_MAX_HEADERS, normalizedHeaderKey } from '../pdk/headers-table';
 
 export const BAIL = Symbol('bail to the VM');
 type Key = string | number;
@@ -58,7 +58,6 @@ export function planFastPath(pieces: readonly TemplatePiece[]): FastPiece[] | nu
   return out;
 }
 
-const HEADER_LINES = Symbol('template.header-lines');
 
 /** The fast plan of a template, or null when it needs the VM (kept for the engine-aware callers). */
 export function prepareFastPath(_engine: LuaEngine, pieces: readonly TemplatePiece[]): FastPiece[] | null {
@@ -90,19 +89,13 @@ function indexJs(value: JsValue, key: Key): JsValue | typeof BAIL {
 }
 
 function headerValue(scope: PdkScope, key: Key): unknown | typeof BAIL {
-  const exchange = scope.exchange;
-  let lines = exchange.ctx.get(HEADER_LINES) as number | undefined;
-  if (lines === undefined) {
-    lines = headerLineCount(exchange.request.headers);
-    exchange.ctx.set(HEADER_LINES, lines);
-  }
-  if (lines > DEFAULT_MAX_HEADERS) return BAIL;
+  const headers = scope.exchange.request.headers;
+  if (headers.lineCount > DEFAULT_MAX_HEADERS) return BAIL;
   if (typeof key !== 'string') return undefined;
-  const headers = exchange.request.headers;
   let name: string | null = null;
   if (key === key.toLowerCase() && headers.has(key)) name = key;
   else {
-    const normalized = normalizeHeaderKey(key);
+    const normalized = normalizedHeaderKey(key);
     if (normalized !== key && headers.has(normalized)) name = normalized;
   }
   if (name === null) return undefined;
