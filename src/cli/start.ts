@@ -13,6 +13,7 @@ import { startDemoServices, type DemoServices } from '../demo';
 import type { PluginFactory } from '../plugins/plugin';
 import { createGateway, type Gateway } from '../proxy/gateway';
 import { AccessLogOpenError, GatewayLogger, openAccessLog } from '../proxy/log';
+import { applyHeapGrowing } from './heap-tuning';
 import { serveAsWorker, Supervisor } from '../proxy/supervisor';
 
 const USAGE = `usage: luagate start [--config FILE] [--proxy-listen ADDR] [-c kong.conf] [--workers N] [--watch]
@@ -140,6 +141,7 @@ export async function startCommand(argv: string[], options: StartOptions = {}): 
     process.stderr.write(`luagate start: no configuration: give --config FILE (or declarative_config / KONG_DECLARATIVE_CONFIG)\n${USAGE}\n`);
     return 1;
   }
+  applyHeapGrowing(settings.heap_growing_percent);
   let logger: GatewayLogger;
   try {
     logger = createLogger(settings);

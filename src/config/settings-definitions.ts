@@ -33,6 +33,12 @@ function positiveInteger(raw: string): ParsedValue<number> {
   return /^\d+$/.test(trimmed) && Number(trimmed) > 0 ? ok(Number(trimmed)) : fail(`invalid value '${raw}', expected a positive integer`);
 }
 
+/** A whole percentage from 0 to 400. */
+function percent(raw: string): ParsedValue<number> {
+  const trimmed = raw.trim();
+  return /^\d+$/.test(trimmed) && Number(trimmed) <= 400 ? ok(Number(trimmed)) : fail(`invalid value '${raw}', expected a whole number from 0 to 400`);
+}
+
 /** Sizes as Kong writes them: `67108864`, `64k`, `64m`, `1g`. */
 function size(raw: string): ParsedValue<number> {
   const match = /^(\d+)([kmg]?)$/i.exec(raw.trim());
@@ -108,6 +114,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     description: 'luagate: largest string a Lua snippet may build.' },
   { key: 'lua_max_pattern_steps', env: 'LUAGATE_LUA_MAX_PATTERN_STEPS', default: '5000000', parse: positiveInteger,
     description: 'luagate: step budget of one Lua pattern match (string.find/match/gsub/gmatch).' },
+  { key: 'heap_growing_percent', env: 'LUAGATE_HEAP_GROWING_PERCENT', default: '50', parse: percent,
+    description: 'luagate: how far the JS heap may grow past its live data before a full collection (V8 heap growing factor as 1 + percent/100); 0 leaves it to V8.' },
   { key: 'log_format', env: 'LUAGATE_LOG_FORMAT', default: 'plain', parse: oneOf(['plain', 'json'] as const),
     description: 'luagate: log lines as plain text or JSON objects.' },
 ];

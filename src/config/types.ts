@@ -106,6 +106,8 @@ export interface Settings {
   readonly lua_max_string_bytes: number;
   readonly lua_max_pattern_steps: number;
   readonly log_format: 'plain' | 'json';
+  /** V8 old-space growing factor as (1 + percent/100) after each major GC; 0 keeps V8's own heuristics. */
+  readonly heap_growing_percent: number;
 }
 
 export interface ListenAddress {
