@@ -11,7 +11,7 @@ import { sendCallout, type CalloutHttpResult } from './http-client';
 import { LazyValue } from '../../pdk/shared-fields';
 import { decodeJson, encodeJson } from './lua-context';
 import { paramsFromLua } from './lua-params';
-import { parseCalloutUrl, toWireRequest, type CalloutParams } from './params';
+import { parseCalloutUrl, partsOf, toWireRequest, type CalloutParams } from './params';
 import { parseQuery } from './query';
 import { exitWithError, runSnippet, type RequestRun } from './request-run';
 
@@ -172,8 +172,8 @@ async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params:
   parsed: URL, paramsFromConfig: boolean): Promise<SendOutcome> {
   const wire = toWireRequest(params, parsed);
   const dispatcher = paramsFromConfig || sameHttpOptions(params, callout.config.request.http_opts)
-    ? run.shared.dispatchers.getForConfig(parsed.protocol, callout.config.request.http_opts, params)
-    : run.shared.dispatchers.get(parsed.protocol, params);
+    ? run.shared.dispatchers.getForConfig(partsOf(parsed).protocol, callout.config.request.http_opts, params)
+    : run.shared.dispatchers.get(partsOf(parsed).protocol, params);
   const policy = callout.config.request.error;
   const attempts = policy.on_error === 'retry' ? 1 + Math.max(0, policy.retries) : 1;
   const ctx = run.shared.luaContext;

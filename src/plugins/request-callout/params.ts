@@ -132,16 +132,42 @@ function encodedQuery(search: string): string {
   return new URL(`http://h/?${search}`).search.slice(1);
 }
 
+/** The pieces of a parsed URL a wire request is made of (URL getters build a new string per call). */
+export interface WireParts {
+  readonly protocol: string;
+  readonly origin: string;
+  /** pathname + search, as sent when the query is not replaced. */
+  readonly path: string;
+  readonly pathname: string;
+  readonly search: string;
+  /** href without the fragment. */
+  readonly href: string;
+}
+
+// Parsed URLs are shared and never modified (parseCalloutUrl keeps one per text): so are their parts.
+const wireParts = new WeakMap<URL, WireParts>();
+
+export function partsOf(url: URL): WireParts {
+  let parts = wireParts.get(url);
+  if (parts === undefined) {
+    const href = url.hash === '' ? url.href : url.href.slice(0, -url.hash.length);
+    parts = { protocol: url.protocol, origin: url.origin, path: url.pathname + url.search, pathname: url.pathname, search: url.search, href };
+    wireParts.set(url, parts);
+  }
+  return parts;
+}
+
 /** The request to send for `params` (URL already validated). */
 export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpRequest {
   // The URL object is shared (parsed once per text): the query is replaced by string edits.
-  let path = url.pathname + url.search;
-  let href = url.hash === '' ? url.href : url.href.slice(0, -url.hash.length);
+  const parts = partsOf(url);
+  let path = parts.path;
+  let href = parts.href;
   if (params.query !== null) {
     const search = typeof params.query === 'string' ? params.query : encodeQuery(params.query);
     const query = search === '' ? '' : `?${QUERY_KEPT_AS_IS.test(search) ? search : encodedQuery(search)}`;
-    path = url.pathname + query;
-    href = href.slice(0, href.length - url.search.length) + query;
+    path = parts.pathname + query;
+    href = href.slice(0, href.length - parts.search.length) + query;
   }
   const headers: string[] = [];
   let contentTypeSeen = false;
@@ -167,5 +193,5 @@ export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpReque
   if (!userAgentSeen) headers.push('User-Agent', USER_AGENT);
   const { bytes, json } = bodyBytes(params.body);
   if (json && !contentTypeSeen) headers.push('Content-Type', 'application/json');
-  return { origin: url.origin, path, href, method: params.method, headers, body: bytes };
+  return { origin: parts.origin, path, href, method: params.method, headers, body: bytes };
 }
