@@ -11,20 +11,24 @@ import type { PluginInstance } from '../../src/plugins/plugin';
 import { makeExchange } from '../03-pdk/support';
 import { startCalloutMock, type CalloutMock } from './support/callout-mock';
 
+/** A request-callout instance built from `config` as luagate builds one (real engine, sandbox mode). */
+function createInstance(id: string, config: Record<string, unknown>): PluginInstance {
+  const settings = defaultSettings();
+  const entity: PluginEntity = { id, name: 'request-callout', enabled: true, protocols: ['http'], route: null,
+    service: null, consumer: null, config: normalizePluginConfig('request-callout', config, { untrustedLua: 'sandbox' }), tags: [] };
+  return requestCalloutFactory.create(entity, {
+    engine: createLuaEngine(settings), settings, logger: { log: () => undefined, enabled: () => false },
+  });
+}
+
 describe('request-callout: consumer in the default cache key (plugin API)', () => {
   let mock: CalloutMock;
   let instance: PluginInstance;
   before(async () => {
     mock = await startCalloutMock();
-    const settings = defaultSettings();
-    const config = normalizePluginConfig('request-callout', {
+    instance = createInstance('p-28', {
       cache: { strategy: 'memory' },
       callouts: [{ name: 'c', request: { url: `${mock.url}/who` } }],
-    }, { untrustedLua: 'sandbox' });
-    const entity: PluginEntity = { id: 'p-28', name: 'request-callout', enabled: true, protocols: ['http'], route: null,
-      service: null, consumer: null, config, tags: [] };
-    instance = requestCalloutFactory.create(entity, {
-      engine: createLuaEngine(settings), settings, logger: { log: () => undefined, enabled: () => false },
     });
   });
   after(async () => {
@@ -47,16 +51,10 @@ describe('request-callout: a memory-cache hit finishes access() without waiting 
   let instance: PluginInstance;
   before(async () => {
     mock = await startCalloutMock();
-    const settings = defaultSettings();
-    const config = normalizePluginConfig('request-callout', {
+    instance = createInstance('p-sync', {
       cache: { strategy: 'memory' },
       callouts: [{ name: 'c', request: { url: `${mock.url}/sync-hit` }, response: { body: { decode: true } } }],
       upstream: { headers: { custom: { 'X-From-Callout': '$(callouts.c.response.status)' } } },
-    }, { untrustedLua: 'sandbox' });
-    const entity: PluginEntity = { id: 'p-sync', name: 'request-callout', enabled: true, protocols: ['http'], route: null,
-      service: null, consumer: null, config, tags: [] };
-    instance = requestCalloutFactory.create(entity, {
-      engine: createLuaEngine(settings), settings, logger: { log: () => undefined, enabled: () => false },
     });
   });
   after(async () => {

@@ -4,6 +4,7 @@
 
 import { createHash } from 'crypto';
 import { CALLOUT_CACHE_NAMESPACE, type JsonValue } from './strategy';
+import { BoundedMemo } from '../util/bounded-memo';
 
 export type QueryValue = string | boolean | ReadonlyArray<string | boolean>;
 export type HeaderValue = string | readonly string[];
@@ -37,18 +38,15 @@ export function defaultCalloutCacheKey(parts: CalloutCacheKeyParts): string {
     canonicalBody(parts.body),
   ];
   const text = JSON.stringify(canonical);
-  let key = recentKeys.get(text);
-  if (key === undefined) {
-    key = CALLOUT_CACHE_NAMESPACE + createHash('sha256').update(text, 'utf8').digest('hex');
-    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
-    recentKeys.set(text, key);
-  }
-  return key;
+  return recentKeys.get(text, digestKey);
 }
 
 // Requests of one route mostly hash the same components: the digest of recent texts is kept.
-const recentKeys = new Map<string, string>();
-const RECENT_KEYS_MAX = 4096;
+const recentKeys = new BoundedMemo<string, string>(4096);
+
+function digestKey(text: string): string {
+  return CALLOUT_CACHE_NAMESPACE + createHash('sha256').update(text, 'utf8').digest('hex');
+}
 
 /** A `cache_key` set from `request.by_lua` is used verbatim under the namespace. */
 export function userCalloutCacheKey(key: string): string {

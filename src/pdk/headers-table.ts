@@ -7,6 +7,7 @@ import { pushString } from '../lua/marshal';
 import { textAt } from '../lua/strings';
 import type { HeaderMap } from './exchange';
 import { pushStringArray } from './lua-util';
+import { BoundedMemo } from '../util/bounded-memo';
 
 export const DEFAULT_MAX_HEADERS = 100;
 const META_KEY = Object.freeze({ luagate: 'headers_mt' });
@@ -18,18 +19,11 @@ export function normalizeHeaderKey(name: string): string {
 
 // Template field paths ask for the same few keys on every request: their normal forms are kept
 // (bounded, as a path could in principle carry any key).
-const normalizedKeys = new Map<string, string>();
-const NORMALIZED_KEYS_MAX = 1024;
+const normalizedKeys = new BoundedMemo<string, string>(1024);
 
 /** normalizeHeaderKey, remembered for keys asked for again and again (template field paths). */
 export function normalizedHeaderKey(name: string): string {
-  let key = normalizedKeys.get(name);
-  if (key === undefined) {
-    key = normalizeHeaderKey(name);
-    if (normalizedKeys.size >= NORMALIZED_KEYS_MAX) normalizedKeys.clear();
-    normalizedKeys.set(name, key);
-  }
-  return key;
+  return normalizedKeys.get(name, normalizeHeaderKey);
 }
 
 /** Lower-case name → values, in order, keeping at most `max` header lines (as nginx does). */

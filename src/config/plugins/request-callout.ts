@@ -8,6 +8,7 @@ import { isPlainObject } from '../kong-schema/normalize';
 import type { Path } from '../path';
 import { literalHttpUrlError } from '../url';
 import type { PluginCheckContext } from './binding';
+import { BoundedMemo } from '../../util/bounded-memo';
 
 export const UNTRUSTED_LUA_OFF_MESSAGE =
   "loading of untrusted Lua code disabled because 'untrusted_lua' config option is set to 'off'";
@@ -19,16 +20,10 @@ const hasExpression = (text: string): boolean => text.includes('$(');
 
 /** Snippets repeat across routes; their check results are pure, so keep a bounded memo. */
 const MEMO_LIMIT = 20_000;
-const memo = new Map<string, string | null>();
+const memo = new BoundedMemo<string, string | null>(MEMO_LIMIT);
 
 function memoized(kind: string, text: string, check: () => string | null): string | null {
-  const key = `${kind}\0${text}`;
-  const known = memo.get(key);
-  if (known !== undefined) return known;
-  const result = check();
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, result);
-  return result;
+  return memo.get(`${kind}\0${text}`, check);
 }
 
 export function checkRequestCalloutConfig(config: unknown, context: PluginCheckContext): void {

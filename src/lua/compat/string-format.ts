@@ -7,6 +7,7 @@ import { bytesToLatin1, latin1ToBytes, raise, toInt32Trunc } from './lua-helpers
 import {
   FormatSpec, formatFloat, formatHexFloat, formatSigned, formatUnsigned, padText,
 } from './printf-numbers';
+import { BoundedMemo } from '../../util/bounded-memo';
 
 type Segment = string | FormatSpec | { error: string };
 const FLAGS = '-+ #0';
@@ -14,7 +15,7 @@ const CONVERSIONS = 'diouxXcsqaAeEfFgGp';
 const MAX_MEMO = 2000;
 
 const byObject = new WeakMap<Uint8Array, Segment[]>();
-const byContent = new Map<string, Segment[]>();
+const byContent = new BoundedMemo<string, Segment[]>(MAX_MEMO);
 
 /** Splits a format string into literal text and conversion specs; a bad spec ends the list. */
 export function parseFormat(fmt: string): Segment[] {
@@ -56,12 +57,7 @@ function segmentsFor(fmtBytes: Uint8Array): Segment[] {
   let segments = byObject.get(fmtBytes);
   if (segments) return segments;
   const key = bytesToLatin1(fmtBytes);
-  segments = byContent.get(key);
-  if (!segments) {
-    segments = parseFormat(key);
-    if (byContent.size >= MAX_MEMO) byContent.clear();
-    byContent.set(key, segments);
-  }
+  segments = byContent.get(key, parseFormat);
   byObject.set(fmtBytes, segments);
   return segments;
 }

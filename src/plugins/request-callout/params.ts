@@ -6,6 +6,7 @@ import type { CalloutProxyConfig, CalloutTimeouts } from './config';
 import type { CalloutHttpRequest } from './http-client';
 import { encodeJson } from './lua-context';
 import { encodeQuery, parseQuery, type QueryTable } from './query';
+import { BoundedMemo } from '../../util/bounded-memo';
 
 export const USER_AGENT = `kong/${KONG_VERSION}/request-callout`;
 
@@ -82,18 +83,11 @@ export function composeQuery(url: string, clientQuery: string | null, rendered: 
 }
 
 // Most callouts use one or a few URLs: parsed once, shared (the URL objects are never modified).
-const parsedUrls = new Map<string, URL | string>();
-const PARSED_URLS_MAX = 1024;
+const parsedUrls = new BoundedMemo<string, URL | string>(1024);
 
 /** The URL a callout sends to, or the reason it cannot be used (lua-resty-http's wording). */
 export function parseCalloutUrl(text: string): URL | string {
-  let parsed = parsedUrls.get(text);
-  if (parsed === undefined) {
-    parsed = parseUrlUncached(text);
-    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear();
-    parsedUrls.set(text, parsed);
-  }
-  return parsed;
+  return parsedUrls.get(text, parseUrlUncached);
 }
 
 function parseUrlUncached(text: string): URL | string {
