@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Layout, describeMachine, planLayout } from './lib/layout';
 import { BenchOptions, USAGE, UsageError, parseOptions } from './lib/options';
-import { RATIOS_SVG, REPO_ROOT, distScript } from './lib/paths';
+import { OUT_DIR, RATIOS_SVG, REPO_ROOT, distScript } from './lib/paths';
 import { Started, freePort, startProcess, stopProcess, waitForPort } from './lib/processes';
 import { Report, Row, attachRatios, soakText, textTable, writeJson } from './lib/report';
 import { updateResultsMd } from './lib/results-md';
@@ -227,8 +227,10 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`\nJSON: ${path.relative(REPO_ROOT, json)}`);
     if (options.write) {
       updateResultsMd(report);
-      if (report.rows.length > 0) fs.writeFileSync(RATIOS_SVG, ratiosSvg(report));
-      console.log('updated bench/RESULTS.md' + (report.rows.length > 0 ? ' and bench/ratios.svg' : ''));
+      // The committed chart stands next to the "Latest full run" table: only a full run replaces it.
+      const chart = report.mode === 'full' ? RATIOS_SVG : path.join(OUT_DIR, `ratios-${report.mode}.svg`);
+      if (report.rows.length > 0) fs.writeFileSync(chart, ratiosSvg(report));
+      console.log('updated bench/RESULTS.md' + (report.rows.length > 0 ? ` and ${path.relative(REPO_ROOT, chart)}` : ''));
     }
     return report.rows.some((r) => r.status === 'failed' && r.system !== 'luagate') ? 1 : 0;
   } finally {
