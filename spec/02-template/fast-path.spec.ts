@@ -6,7 +6,7 @@ import type { LuaEngine } from '../../src/lua/engine';
 import { pushLazyJson } from '../../src/lua/lazy';
 import { pushValue } from '../../src/lua/marshal';
 import { compileTemplate } from '../../src/template/compile';
-import { BAIL, parseFieldPath, planFastPath, prepareFastPath, renderFast } from '../../src/template/fast-path';
+import { BAIL, parseFieldPath, planFastPath, renderFast } from '../../src/template/fast-path';
 import { parseTemplate } from '../../src/template/parse';
 import { createScope, releaseScope, pushRequestTable, SHARED_REF } from '../../src/pdk';
 import type { PdkScope } from '../../src/pdk';
@@ -147,7 +147,7 @@ describe('templates: fast path', () => {
       const text = (r() < 0.5 ? 'pre-' : '') + exprs.join(r() < 0.5 ? ' ' : '');
       const template = compileTemplate(engine, text, 'TMP');
       expect(template.hasFastPath, text).to.equal(true);
-      const plan = prepareFastPath(engine, parseTemplate(text))!;
+      const plan = planFastPath(parseTemplate(text))!;
       const fast1 = renderFast(engine, scope, plan);
       const first = outcome(() => template.render(scope));
       const vm = outcome(() => template.renderInVm(scope));
@@ -176,8 +176,8 @@ describe('templates: fast path', () => {
     pushLazyJson(L, { token: 'abc' });
     lua.lua_setfield(L, -2, 'body');
     lua.lua_settop(L, 0);
-    expect(renderFast(engine, scope, prepareFastPath(engine, parseTemplate('$(headers.x)'))!)).to.equal('v');
-    expect(renderFast(engine, scope, prepareFastPath(engine, parseTemplate('$(callouts.c.response.body.token)'))!)).to.equal('abc');
+    expect(renderFast(engine, scope, planFastPath(parseTemplate('$(headers.x)'))!)).to.equal('v');
+    expect(renderFast(engine, scope, planFastPath(parseTemplate('$(callouts.c.response.body.token)'))!)).to.equal('abc');
     releaseScope(engine, scope);
   });
 
@@ -186,7 +186,7 @@ describe('templates: fast path', () => {
     setPendingSharedField(scope, 'callouts', {
       value: { c: pendingEntry(() => 0.1, { token: 'abc', n: 3 }) },
     });
-    const fast = (text: string): string | typeof BAIL => renderFast(engine, scope, prepareFastPath(engine, parseTemplate(text))!);
+    const fast = (text: string): string | typeof BAIL => renderFast(engine, scope, planFastPath(parseTemplate(text))!);
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     expect(fast('$(callouts.c.response.headers["Content-Type"])')).to.equal('application/json');
     expect(fast('$(callouts.c.request.params.url)')).to.equal('http://a.test/x');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import { runCli, startCli, tempFiles, type StartedGateway } from '../helpers/cli';
-import { httpCall, startEchoServer, startServer, type EchoRecord, type TestServer } from '../helpers/servers';
+import { cliSuite, runCli } from '../helpers/cli';
+import { httpCall, startServer, type EchoRecord } from '../helpers/servers';
 
 function configYaml(upstreamPort: number, servicePath: string, extraRoutes = ''): string {
   return `_format_version: "3.0"
@@ -45,21 +45,10 @@ async function loadLoop(url: string, concurrency: number, maxRequests: number, d
 
 describe('05-proxy luagate start (CLI, child process)', function () {
   this.timeout(60_000);
-  let echo: TestServer & { received: EchoRecord[] };
-  let gw: StartedGateway | null = null;
-  let files: ReturnType<typeof tempFiles>;
-
-  before(async () => { echo = await startEchoServer(); });
-  after(async () => { await echo.close(); });
-  beforeEach(() => { files = tempFiles({ 'kong.yaml': configYaml(echo.port, '/v1') }); });
-  afterEach(async () => {
-    await gw?.kill();
-    gw = null;
-    files.remove();
-  });
+  const suite = cliSuite((echoPort) => configYaml(echoPort, '/v1'));
 
   it('refuses to start on a bad config: exit 1 listing every error', async () => {
-    files.write('bad.yaml', `_format_version: "3.0"
+    suite.files.write('bad.yaml', `_format_version: "3.0"
 services:
 - name: s1
   url: http://127.0.0.1:1
@@ -69,7 +58,7 @@ services:
     paths: [/ok]
     methods: [get]
 `);
-    const cli = runCli(['start', '--config', files.file('bad.yaml'), '--proxy-listen', '127.0.0.1:0']);
+    const cli = runCli(['start', '--config', suite.files.file('bad.yaml'), '--proxy-listen', '127.0.0.1:0']);
     expect(await cli.exited).to.equal(1);
     const err = cli.stderr.join('\n');
     expect(err).to.contain('connect_timeout');
@@ -78,7 +67,7 @@ services:
   });
 
   it('prints one ready line and proxies; config also from KONG_DECLARATIVE_CONFIG', async () => {
-    gw = await startCli(['--workers', '1'], { KONG_DECLARATIVE_CONFIG: files.file('kong.yaml') });
+    const gw = await suite.start(['--workers', '1'], { KONG_DECLARATIVE_CONFIG: suite.files.file('kong.yaml') });
     expect(gw.stdout.filter((l) => l.startsWith('luagate ready')).length).to.equal(1);
     expect(gw.stdout[0]).to.match(/workers: 1, routes: 1/);
     const res = await httpCall(`${gw.url}/load/x`);
@@ -96,8 +85,8 @@ services:
       if (held.length === 5) arrived();
     });
     try {
-      files.write('kong.yaml', configYaml(slow.port, ''));
-      gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1']);
+      suite.files.write('kong.yaml', configYaml(slow.port, ''));
+      const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1']);
       const inFlight = Array.from({ length: 5 }, (_, i) => httpCall(`${gw!.url}/load/${i}`, { agent: false }));
       await allArrived;
       gw.child.kill('SIGTERM');
@@ -115,7 +104,7 @@ services:
   });
 
   it('SIGHUP reloads under load without a failed request', async () => {
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1']);
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1']);
     let sawNew = false;
     let reloadedAt = -1;
     let okCount = 0;
@@ -127,7 +116,7 @@ services:
       if ((JSON.parse(body) as EchoRecord).url === '/v2/p') sawNew = true;
     });
     await warm;
-    files.write('kong.yaml', configYaml(echo.port, '/v2'));
+    suite.files.write('kong.yaml', configYaml(suite.echo.port, '/v2'));
     gw.child.kill('SIGHUP');
     await gw.waitForLine(/configuration reloaded/);
     reloadedAt = okCount;
@@ -138,8 +127,8 @@ services:
   });
 
   it('a bad file on SIGHUP is logged and the old config keeps serving', async () => {
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1']);
-    files.write('kong.yaml', '_format_version: "3.0"\nservices:\n- name: broken\n  url: not a url\n');
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1']);
+    suite.files.write('kong.yaml', '_format_version: "3.0"\nservices:\n- name: broken\n  url: not a url\n');
     gw.child.kill('SIGHUP');
     const line = await gw.waitForLine(/configuration reload failed/);
     expect(line).to.match(/\[error\]/);
@@ -149,14 +138,14 @@ services:
   });
 
   it('--watch reloads when the file changes', async () => {
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1', '--watch']);
-    files.write('kong.yaml', configYaml(echo.port, '/watched'));
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1', '--watch']);
+    suite.files.write('kong.yaml', configYaml(suite.echo.port, '/watched'));
     await gw.waitForLine(/configuration reloaded/);
     expect((JSON.parse((await httpCall(`${gw.url}/load/w`)).body) as EchoRecord).url).to.equal('/watched/w');
   });
 
   it('LUAGATE_LOG_FORMAT=json writes JSON access lines carrying the request id', async () => {
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1'], { LUAGATE_LOG_FORMAT: 'json' });
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1'], { LUAGATE_LOG_FORMAT: 'json' });
     const res = await httpCall(`${gw.url}/load/json`);
     const id = res.headers['x-kong-request-id'] as string;
     const line = await gw.waitForLine(new RegExp(id));
@@ -165,7 +154,7 @@ services:
   });
 
   it('--workers 2 serves from both workers, reloads every worker on SIGHUP, exits 0 on SIGTERM', async () => {
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '2'], { LUAGATE_DEBUG_WORKER_HEADER: '1' });
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '2'], { LUAGATE_DEBUG_WORKER_HEADER: '1' });
     expect(gw.stdout.find((l) => l.startsWith('luagate ready'))).to.match(/workers: 2/);
     const pids = new Set<string>();
     for (let i = 0; i < 200 && pids.size < 2; i++) {
@@ -176,7 +165,7 @@ services:
     expect(pids.size).to.equal(2);
     expect([...pids]).to.not.include(String(gw.child.pid));
 
-    files.write('kong.yaml', configYaml(echo.port, '/v3'));
+    suite.files.write('kong.yaml', configYaml(suite.echo.port, '/v3'));
     gw.child.kill('SIGHUP');
     await gw.waitForLine(/configuration reloaded in 2 of 2 workers/);
     for (let i = 0; i < 10; i++) {

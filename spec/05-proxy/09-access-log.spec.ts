@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import { runCli, startCli, tempFiles, type StartedGateway } from '../helpers/cli';
-import { httpCall, startEchoServer, type EchoRecord, type TestServer } from '../helpers/servers';
+import { cliSuite, runCli } from '../helpers/cli';
+import { httpCall, type EchoRecord } from '../helpers/servers';
 
 function configYaml(upstreamPort: number): string {
   return `_format_version: "3.0"
@@ -29,23 +29,12 @@ const ACCESS_LINE = /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/logged\/\S+ HTTP\/1\.1"
 
 describe('05-proxy proxy_access_log (CLI, child process)', function () {
   this.timeout(60_000);
-  let echo: TestServer & { received: EchoRecord[] };
-  let gw: StartedGateway | null = null;
-  let files: ReturnType<typeof tempFiles>;
-
-  before(async () => { echo = await startEchoServer(); });
-  after(async () => { await echo.close(); });
-  beforeEach(() => { files = tempFiles({ 'kong.yaml': configYaml(echo.port) }); });
-  afterEach(async () => {
-    await gw?.kill();
-    gw = null;
-    files.remove();
-  });
+  const suite = cliSuite(configYaml);
 
   it('a file path: access lines are appended to the file (not stdout); nginx parameters after it are named in one warning', async () => {
-    const logFile = files.file('access.log');
+    const logFile = suite.files.file('access.log');
     fs.writeFileSync(logFile, 'a line from before\n');
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1'],
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1'],
       { KONG_PROXY_ACCESS_LOG: `${logFile} buffer=32k kong_format` });
     const res = await httpCall(`${gw.url}/logged/to-file`);
     expect(res.status).to.equal(200);
@@ -65,8 +54,8 @@ describe('05-proxy proxy_access_log (CLI, child process)', function () {
   });
 
   it('--workers 2: every worker appends whole lines to the same file', async () => {
-    const logFile = files.file('shared.log');
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '2'], { KONG_PROXY_ACCESS_LOG: logFile });
+    const logFile = suite.files.file('shared.log');
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '2'], { KONG_PROXY_ACCESS_LOG: logFile });
     const ids = new Set<string>();
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => httpCall(`${gw!.url}/logged/w${i}`, { agent: false })));
     for (const res of responses) {
@@ -84,7 +73,7 @@ describe('05-proxy proxy_access_log (CLI, child process)', function () {
   });
 
   it('off: the request succeeds and no access line is written to stdout', async () => {
-    gw = await startCli(['--config', files.file('kong.yaml'), '--workers', '1'], { KONG_PROXY_ACCESS_LOG: 'off' });
+    const gw = await suite.start(['--config', suite.files.file('kong.yaml'), '--workers', '1'], { KONG_PROXY_ACCESS_LOG: 'off' });
     const res = await httpCall(`${gw.url}/logged/quiet`);
     expect(res.status).to.equal(200);
     expect((JSON.parse(res.body) as EchoRecord).url).to.equal('/quiet');
@@ -96,14 +85,14 @@ describe('05-proxy proxy_access_log (CLI, child process)', function () {
   });
 
   it('a file that cannot be opened: start fails (exit 1) naming proxy_access_log, the path and the OS error', async () => {
-    const unopenable = files.file('no-such-dir/access.log');
-    const cli = runCli(['start', '--config', files.file('kong.yaml'), '--proxy-listen', '127.0.0.1:0', '--workers', '1'],
+    const unopenable = suite.files.file('no-such-dir/access.log');
+    const cli = runCli(['start', '--config', suite.files.file('kong.yaml'), '--proxy-listen', '127.0.0.1:0', '--workers', '1'],
       { KONG_PROXY_ACCESS_LOG: unopenable });
     expect(await cli.exited).to.equal(1);
     const err = cli.stderr.join('\n');
     expect(err).to.contain(`proxy_access_log: cannot open ${unopenable}`);
     expect(err).to.contain('ENOENT');
     expect(cli.stdout.join('\n')).to.not.contain('luagate ready');
-    expect(fs.existsSync(files.file('no-such-dir'))).to.equal(false);
+    expect(fs.existsSync(suite.files.file('no-such-dir'))).to.equal(false);
   });
 });

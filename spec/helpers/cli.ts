@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startEchoServer, type EchoRecord, type TestServer } from './servers';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(PROJECT_ROOT, 'bin', 'luagate.js');
@@ -93,4 +94,44 @@ export function tempFiles(files: Record<string, string>): { dir: string; file(na
   };
   for (const [name, text] of Object.entries(files)) write(name, text);
   return { dir, file: (name) => path.join(dir, name), write, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type TempFiles = ReturnType<typeof tempFiles>;
+
+export interface CliSuite {
+  /** The suite's echo upstream. */
+  readonly echo: EchoServer;
+  /** This test's temporary directory, holding kong.yaml. */
+  readonly files: TempFiles;
+  /** startCli, with the gateway killed after the test. */
+  start(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<StartedGateway>;
+}
+
+type EchoServer = TestServer & { received: EchoRecord[] };
+
+/**
+ * The fixture of CLI specs, to call inside `describe`: an echo upstream for the suite, a fresh
+ * temporary directory with kong.yaml (`kongYaml(echoPort)`) per test, and every gateway a test
+ * started killed after it.
+ */
+export function cliSuite(kongYaml: (echoPort: number) => string): CliSuite {
+  let echo: EchoServer | null = null;
+  let files: TempFiles | null = null;
+  const started: StartedGateway[] = [];
+  before(async () => { echo = await startEchoServer(); });
+  after(async () => { await echo?.close(); });
+  beforeEach(() => { files = tempFiles({ 'kong.yaml': kongYaml((echo as EchoServer).port) }); });
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((gw) => gw.kill()));
+    files?.remove();
+  });
+  return {
+    get echo() { return echo as EchoServer; },
+    get files() { return files as TempFiles; },
+    async start(args, env) {
+      const gw = await startCli(args, env);
+      started.push(gw);
+      return gw;
+    },
+  };
 }

@@ -9,7 +9,7 @@ import type { PdkScope } from '../pdk/scope';
 import { hasTemplateSyntax, parseTemplate } from './parse';
 import { templateToLuaSource } from './lua-source';
 import { templateEnv } from './env';
-import { BAIL, prepareFastPath, renderFast } from './fast-path';
+import { BAIL, planFastPath, renderFast } from './fast-path';
 import type { FastPiece } from './fast-path';
 
 /** A template tried to wait on the host (templates render synchronously). */
@@ -95,5 +95,5 @@ export function compileTemplate(engine: LuaEngine, text: string, chunkName: stri
   const pieces = parseTemplate(text);
   const chunk = engine.compileFactory(templateToLuaSource(pieces), chunkName);
   templateEnv(engine);
-  return new LuaTemplate(text, engine, chunk, prepareFastPath(engine, pieces));
+  return new LuaTemplate(text, engine, chunk, planFastPath(pieces));
 }

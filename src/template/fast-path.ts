@@ -59,11 +59,6 @@ export function planFastPath(pieces: readonly TemplatePiece[]): FastPiece[] | nu
 }
 
 
-/** The fast plan of a template, or null when it needs the VM (kept for the engine-aware callers). */
-export function prepareFastPath(_engine: LuaEngine, pieces: readonly TemplatePiece[]): FastPiece[] | null {
-  return planFastPath(pieces);
-}
-
 /** A value while walking: JS data (from the exchange or a lazy source) or a Lua value on the stack. */
 interface JsValue { readonly js: unknown; readonly nullAs: object | null }
 

@@ -88,15 +88,16 @@ function readBody(L: LuaState, idx: number): unknown {
 /** `t[key]` of the table at `idx`, read raw, or through the JS source of a lazy table not built yet. */
 function fieldValue(L: LuaState, idx: number, key: string): unknown {
   const table = tableAt(L, idx) as RawTable | null;
-  const slot = table ? rawStringField(table, key) : undefined;
-  if (slot === undefined && table) return sourceValue(L, idx, key);
-  // Plain values are read off the slot; tables, userdata and anything else go through the stack.
-  switch (slot ? slot.type & 0x0f : -1) {
-    case lua.LUA_TNIL: return sourceValue(L, idx, key);
-    case lua.LUA_TBOOLEAN: return slot!.value === true;
-    case lua.LUA_TNUMBER: return slot!.value;
-    case lua.LUA_TSTRING: return textOfString(slot!.value);
-    default: break;
+  if (table) {
+    const slot = rawStringField(table, key);
+    if (slot === undefined) return sourceValue(L, idx, key);
+    // Plain values are read off the slot; tables, userdata and the rest go through the stack.
+    switch (slot.type & 0x0f) {
+      case lua.LUA_TBOOLEAN: return slot.value === true;
+      case lua.LUA_TNUMBER: return slot.value;
+      case lua.LUA_TSTRING: return textOfString(slot.value);
+      default: break;
+    }
   }
   pushString(L, key);
   lua.lua_rawget(L, idx);
