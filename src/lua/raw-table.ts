@@ -5,6 +5,7 @@
 import { lua } from './fengari';
 import type { LuaState } from './fengari';
 import type { StackSlot } from './stack';
+import { BoundedMemo } from '../util/bounded-memo';
 
 /** fengari's table object: its hash part, the metatable and the lazy-table slot of our patch. */
 export interface RawTable {
@@ -27,9 +28,14 @@ function stringKeyHash(key: string): string {
   return '|' + (ASCII.test(key) ? key : Buffer.from(key, 'utf8').toString('latin1'));
 }
 
+// The keys read this way are mostly the same few names (callout names, request, body...). Built
+// afresh, each hash is a new string V8 must flatten and hash again for the Map lookup: under load
+// that was the plugin's costliest function. Remembered, it is one string whose hash V8 keeps.
+const keyHashes = new BoundedMemo<string, string>(4096);
+
 /** t[key] for a string key, raw; undefined when absent. */
 export function rawStringField(table: RawTable, key: string): StackSlot | undefined {
-  return table.strong.get(stringKeyHash(key))?.value;
+  return table.strong.get(keyHashes.get(key, stringKeyHash))?.value;
 }
 
 /** t[n] for an integer key, raw; undefined when absent. */
