@@ -154,4 +154,24 @@ describe('request-callout: memory cache (luagate start)', function () {
       expect(f.mock.count('/err')).to.equal(2);
     });
   });
+  it('callout response header fields are the same on a miss and on a hit (repeated fields as arrays)', async () => {
+    f.mock.on('/hdr', () => ({ body: { uuid: `u-${++serial}` }, headers: { 'X-Thing': 'one', 'Set-Cookie': ['a=1', 'b=2'] } }));
+    await withGateway(f, {
+      cache: { strategy: 'memory' },
+      callouts: [{ name: 'call', request: { url: `${f.mock.url}/hdr` }, response: { body: { decode: true } } }],
+      upstream: {
+        headers: { custom: { 'X-T': '$(callouts.call.response.headers["X-Thing"])' } },
+        by_lua: 'local h = kong.ctx.shared.callouts.call.response.headers; '
+          + 'kong.service.request.set_header("X-C", table.concat(h["set-cookie"], ";") .. "|" .. type(h.thing))',
+      },
+    }, async (g) => {
+      const miss = await g.echo('/r');
+      const hit = await g.echo('/r');
+      expect(f.mock.count('/hdr')).to.equal(1);
+      for (const answer of [miss, hit]) {
+        expect(answer.headers['x-t']).to.equal('one');
+        expect(answer.headers['x-c']).to.equal('a=1;b=2|nil');
+      }
+    });
+  });
 });

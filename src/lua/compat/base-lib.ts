@@ -2,7 +2,8 @@
 // collectgarbage, _VERSION and the jit table.
 import { lua, lauxlib, toLuaString } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
-import { checkInt, bytesToLatin1, raise, setFunctions } from './lua-helpers';
+import { checkInt, bytesToLatin1, getLibraryFunction, raise, setFunctions } from './lua-helpers';
+import { readsTablesRaw } from './raw-readers';
 import { scanInteger, scanLuaNumber } from './number-scan';
 
 export interface LoadstringOptions {
@@ -157,7 +158,13 @@ const jitStatus: LuaCFunction = (L) => { lua.lua_pushboolean(L, true); return 1;
 
 export function installBase(L: LuaState, options: LoadstringOptions): void {
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
-  setFunctions(L, { unpack, select, tonumber, error, collectgarbage, loadstring: makeLoadstring(options) });
+  setFunctions(L, {
+    unpack: readsTablesRaw(unpack, 1), select, tonumber, error, collectgarbage, loadstring: makeLoadstring(options),
+    next: readsTablesRaw(getLibraryFunction(L, '_G', 'next'), 1),
+    rawget: readsTablesRaw(getLibraryFunction(L, '_G', 'rawget'), 1),
+    rawset: readsTablesRaw(getLibraryFunction(L, '_G', 'rawset'), 1),
+    rawlen: readsTablesRaw(getLibraryFunction(L, '_G', 'rawlen'), 1),
+  });
   lua.lua_pushstring(L, toLuaString('Lua 5.1'));
   lua.lua_setfield(L, -2, toLuaString('_VERSION'));
 

@@ -5,6 +5,7 @@ import type { LuaState, LuaCFunction } from '../fengari';
 import { formatNumberG } from './fast-number';
 import { checkInt, getLibraryFunction, optInt, patchLibrary, raise } from './lua-helpers';
 import { unpack } from './base-lib';
+import { readsTablesRaw } from './raw-readers';
 import { truncatingArgs } from './string-lib';
 
 function checkTable(L: LuaState, arg: number): void {
@@ -206,9 +207,12 @@ const nkeys: LuaCFunction = (L) => {
 };
 
 export function installTable(L: LuaState): void {
+  const first = (fn: LuaCFunction): LuaCFunction => readsTablesRaw(fn, 1);
   patchLibrary(L, 'table', {
-    insert, remove, concat, getn, maxn, foreach, foreachi, pack, unpack,
-    new: newTable, clear, clone, isarray, isempty, nkeys,
-    move: truncatingArgs(getLibraryFunction(L, 'table', 'move'), [2, 3, 4]),
+    insert: first(insert), remove: first(remove), concat: first(concat), getn: first(getn), maxn: first(maxn),
+    foreach: first(foreach), foreachi: first(foreachi), pack, unpack: first(unpack),
+    new: newTable, clear: first(clear), clone: first(clone), isarray: first(isarray), isempty: first(isempty),
+    nkeys: first(nkeys), sort: first(getLibraryFunction(L, 'table', 'sort')),
+    move: readsTablesRaw(truncatingArgs(getLibraryFunction(L, 'table', 'move'), [2, 3, 4]), 1, 5),
   });
 }

@@ -7,6 +7,7 @@ import { lua, lauxlib } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
 import { pushValue, pushString, LUA_NULL, setBeforeTableRead } from '../marshal';
 import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
+import { setLazyTableBuilder } from '../compat/raw-readers';
 import { textAt } from '../strings';
 import { tableAt } from '../stack';
 
@@ -17,9 +18,34 @@ export class LazyValue {
   constructor(readonly value: unknown) {}
 }
 
-/** Header fields with lower-case names, pushed as a lazy table looked up case-insensitively. */
+type Fields = Readonly<Record<string, unknown>>;
+
+/**
+ * Header fields with lower-case names, pushed as a lazy table looked up case-insensitively. The
+ * fields may be given as a function that builds them: it runs once, when they are first read (a
+ * callout's response fields are parsed only if a snippet or template looks at them).
+ */
 export class CaseInsensitiveFields {
-  constructor(readonly value: Readonly<Record<string, unknown>>) {}
+  private fields: Fields | null;
+  private build: (() => Fields) | null;
+
+  constructor(source: Fields | (() => Fields)) {
+    if (typeof source === 'function') {
+      this.fields = null;
+      this.build = source;
+    } else {
+      this.fields = source;
+      this.build = null;
+    }
+  }
+
+  get value(): Fields {
+    if (this.fields === null) {
+      this.fields = (this.build as () => Fields)();
+      this.build = null;
+    }
+    return this.fields;
+  }
 }
 
 /** What a lazy table still owes Lua: its JS source and the keys Lua has already seen or written. */
@@ -319,3 +345,4 @@ export function materializeDeep(L: LuaState, idx: number, seen: Set<object> = ne
 setBeforeTableRead((L, idx) => {
   if (lazySourceOf(L, idx)) materializeDeep(L, idx);
 });
+setLazyTableBuilder(materialize);

@@ -7,9 +7,9 @@ import { buildParams } from './build-params';
 import type { CompiledCallout } from './compiled';
 import type { CalloutConfig } from './config';
 import { CalloutUrlError } from './errors';
-import { sendCallout, type CalloutHttpResult } from './http-client';
+import { sendCallout, type CalloutHttpResult, type HeaderFields } from './http-client';
 import { LazyValue } from '../../pdk/shared-fields';
-import { decodeJson, encodeJson } from './lua-context';
+import { decodeJson, encodeJson, type CalloutResponseValue } from './lua-context';
 import { paramsFromLua } from './lua-params';
 import { parseCalloutUrl, partsOf, toWireRequest, type CalloutParams } from './params';
 import { parseQuery } from './query';
@@ -18,7 +18,8 @@ import { exitWithError, runSnippet, type RequestRun } from './request-run';
 /** A callout response as stored in the context (decision 13 for bodies). */
 interface StoredResponse {
   readonly status: number;
-  readonly headers?: Record<string, string | string[]>;
+  /** The header fields (parsed on first call for a fresh answer). */
+  readonly headers?: () => HeaderFields;
   /** Raw bytes, or the decoded JSON value (JSON null as LUA_NULL). */
   readonly body?: unknown;
 }
@@ -41,13 +42,17 @@ function storedFrom(run: RequestRun, callout: CompiledCallout, result: Extract<C
   };
 }
 
-function toLuaResponse(response: StoredResponse): { status: number; headers?: unknown; body?: unknown } {
+function toLuaResponse(response: StoredResponse): CalloutResponseValue {
   const body = response.body;
   return {
     status: response.status,
     headers: response.headers,
     body: body !== null && typeof body === 'object' && !(body instanceof Uint8Array) && body !== LUA_NULL ? new LazyValue(body) : body,
   };
+}
+
+function constantFields(fields: HeaderFields): () => HeaderFields {
+  return () => fields;
 }
 
 /** Plain JSON for the cache (cjson.null → null). */
@@ -57,7 +62,7 @@ function jsonOf(value: unknown): JsonValue {
 
 function toCached(response: StoredResponse): CachedEntry {
   const entry: CachedEntry = { status: response.status };
-  if (response.headers) entry.headers = response.headers;
+  if (response.headers) entry.headers = response.headers();
   if (response.body !== undefined && response.body !== null) {
     entry.body = response.body instanceof Uint8Array ? response.body : jsonOf(response.body);
   }
@@ -101,7 +106,8 @@ function fromCached(entry: CachedEntry): StoredResponse {
   } else if (typeof body === 'string') {
     body = Buffer.from(body, 'latin1');
   }
-  const stored: StoredResponse = { status: entry.status, ...(entry.headers ? { headers: entry.headers } : {}), ...(body !== undefined ? { body } : {}) };
+  const headers = entry.headers;
+  const stored: StoredResponse = { status: entry.status, ...(headers ? { headers: constantFields(headers) } : {}), ...(body !== undefined ? { body } : {}) };
   if (Object.isFrozen(entry)) convertedEntries.set(entry, stored);
   return stored;
 }
@@ -280,7 +286,7 @@ async function send(run: RequestRun, callout: CompiledCallout, prepared: Prepare
       if (!back.found || typeof back.status !== 'number') return true;
       response = {
         status: back.status,
-        ...(back.headers && typeof back.headers === 'object' ? { headers: back.headers as Record<string, string | string[]> } : {}),
+        ...(back.headers && typeof back.headers === 'object' ? { headers: constantFields(back.headers as HeaderFields) } : {}),
         ...(back.body !== null ? { body: back.body } : {}),
       };
       if (back.cacheKey !== userKey) key = cacheKeyOf(run, callout, params, back.cacheKey);

@@ -29,8 +29,11 @@ export interface CalloutHttpRequest {
   readonly body: Uint8Array | null;
 }
 
+export type HeaderFields = Record<string, string | string[]>;
+
 export type CalloutHttpResult =
-  | { readonly ok: true; readonly status: number; readonly headers: Record<string, string | string[]>; readonly body: Buffer }
+  /** `headers` parses the answer's header fields on its first call and returns the same object after. */
+  | { readonly ok: true; readonly status: number; readonly headers: () => HeaderFields; readonly body: Buffer }
   | { readonly ok: false; readonly error: string };
 
 /** Reads lua_ssl_trusted_certificate entries ('system' = Node's bundled roots). */
@@ -110,13 +113,16 @@ export class CalloutDispatchers {
   }
 }
 
+const NO_FIELDS: readonly Buffer[] = [];
+
 /**
  * Collects one callout answer straight from undici's dispatch handler (no body stream or promise
- * per chunk): status, header fields (lower-case names; repeated ones as arrays), whole body.
+ * per chunk): status, raw header fields (parsed when first asked for: most configs never read
+ * them), whole body. undici's field buffers view the socket's read chunk, which is not reused.
  */
 class CollectingHandler {
   private status = 0;
-  private headers: Record<string, string | string[]> = {};
+  private rawHeaders: readonly Buffer[] = NO_FIELDS;
   private readonly chunks: Buffer[] = [];
   private size = 0;
 
@@ -127,7 +133,7 @@ class CollectingHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     if (statusCode < 200) return true;   // 1xx: the final head follows
     this.status = statusCode;
-    this.headers = parseHeaderFields(rawHeaders);
+    this.rawHeaders = rawHeaders;
     return true;
   }
 
@@ -139,7 +145,7 @@ class CollectingHandler {
 
   onComplete(): void {
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
-    this.settle({ ok: true, status: this.status, headers: this.headers, body });
+    this.settle({ ok: true, status: this.status, headers: deferredFields(this.rawHeaders), body });
   }
 
   onError(error: Error): void {
@@ -147,8 +153,14 @@ class CollectingHandler {
   }
 }
 
-function parseHeaderFields(raw: readonly Buffer[]): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
+function deferredFields(raw: readonly Buffer[]): () => HeaderFields {
+  let fields: HeaderFields | null = null;
+  return () => (fields ??= parseHeaderFields(raw));
+}
+
+/** Lower-case names; a repeated field's values as an array. */
+function parseHeaderFields(raw: readonly Buffer[]): HeaderFields {
+  const fields: HeaderFields = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toString('latin1').toLowerCase();
     const value = raw[i + 1].toString('latin1');

@@ -56,6 +56,13 @@ interface EntrySource {
 
 type PendingCallouts = Record<string, LazyValue>;
 
+/** A callout's answer as the plugin hands it over; `headers` builds the fields when first read. */
+export interface CalloutResponseValue {
+  readonly status: number;
+  readonly headers?: () => Readonly<Record<string, unknown>>;
+  readonly body?: unknown;
+}
+
 /** The JS-held callouts table of the request, or null once Lua holds kong.ctx.shared. */
 function pendingCallouts(scope: PdkScope): PendingCallouts | null {
   if (scope.refs.has(SHARED_REF)) return null;
@@ -271,11 +278,11 @@ export class CalloutLuaContext {
   }
 
   /** Stores `response` (null: no response, e.g. continue after a transport error). */
-  setResponse(scope: PdkScope, name: string, response: { status: number; headers?: unknown; body?: unknown } | null): void {
+  setResponse(scope: PdkScope, name: string, response: CalloutResponseValue | null): void {
     const stored = response
       ? {
         status: response.status,
-        headers: response.headers ? new CaseInsensitiveFields(response.headers as Record<string, unknown>) : undefined,
+        headers: response.headers ? new CaseInsensitiveFields(response.headers) : undefined,
         body: response.body ?? undefined,
       }
       : undefined;
