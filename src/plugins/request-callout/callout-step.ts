@@ -7,7 +7,8 @@ import { buildParams } from './build-params';
 import type { CompiledCallout } from './compiled';
 import type { CalloutConfig } from './config';
 import { CalloutUrlError } from './errors';
-import { sendCallout, type CalloutHttpResult, type HeaderFields } from './http-client';
+import type { Dispatcher } from 'undici';
+import { sendCallout, type CalloutHttpRequest, type CalloutHttpResult, type HeaderFields } from './http-client';
 import { LazyValue } from '../../pdk/shared-fields';
 import { decodeJson, encodeJson, type CalloutResponseValue } from './lua-context';
 import { paramsFromLua } from './lua-params';
@@ -174,28 +175,60 @@ type SendOutcome =
   | { readonly kind: 'continue'; readonly response: StoredResponse | null }
   | { readonly kind: 'failed'; readonly response: StoredResponse | null };
 
-async function sendWithPolicy(run: RequestRun, callout: CompiledCallout, params: CalloutParams,
-  parsed: URL, paramsFromConfig: boolean): Promise<SendOutcome> {
-  const wire = toWireRequest(params, parsed);
-  const dispatcher = paramsFromConfig || sameHttpOptions(params, callout.config.request.http_opts)
-    ? run.shared.dispatchers.getForConfig(partsOf(parsed).protocol, callout.config.request.http_opts, params)
-    : run.shared.dispatchers.get(partsOf(parsed).protocol, params);
-  const policy = callout.config.request.error;
-  const attempts = policy.on_error === 'retry' ? 1 + Math.max(0, policy.retries) : 1;
-  const ctx = run.shared.luaContext;
-  for (let attempt = 1; ; attempt++) {
-    const started = performance.now();
-    const result = await sendCallout(dispatcher, wire, params.timeouts);
-    logAttempt(run, callout, params, wire.href, result, started);
+/**
+ * One callout sent under its error policy (retries, continue, fail). Each attempt's answer is
+ * handled in undici's callback; `done` gets the outcome, or the error that broke the handling.
+ */
+class PolicySend {
+  private readonly wire: CalloutHttpRequest;
+  private readonly dispatcher: Dispatcher;
+  private readonly attempts: number;
+  private attempt = 0;
+  private started = 0;
+
+  constructor(private readonly run: RequestRun, private readonly callout: CompiledCallout, private readonly params: CalloutParams,
+    parsed: URL, paramsFromConfig: boolean, private readonly done: (outcome: SendOutcome | null, error?: unknown) => void) {
+    this.wire = toWireRequest(params, parsed);
+    const dispatchers = run.shared.dispatchers;
+    const http = callout.config.request.http_opts;
+    this.dispatcher = paramsFromConfig || sameHttpOptions(params, http)
+      ? dispatchers.getForConfig(partsOf(parsed).protocol, http, params)
+      : dispatchers.get(partsOf(parsed).protocol, params);
+    const policy = callout.config.request.error;
+    this.attempts = policy.on_error === 'retry' ? 1 + Math.max(0, policy.retries) : 1;
+  }
+
+  start(): void {
+    this.attempt++;
+    this.started = performance.now();
+    sendCallout(this.dispatcher, this.wire, this.params.timeouts, this.settle);
+  }
+
+  private readonly settle = (result: CalloutHttpResult): void => {
+    let outcome: SendOutcome | null;
+    try {
+      outcome = this.outcomeOf(result);
+    } catch (error) {
+      this.done(null, error);
+      return;
+    }
+    if (outcome) this.done(outcome);
+  };
+
+  /** The outcome of an attempt, or null when another attempt was started. */
+  private outcomeOf(result: CalloutHttpResult): SendOutcome | null {
+    const { run, callout } = this;
+    logAttempt(run, callout, this.params, this.wire.href, result, this.started);
     const failed = !result.ok || callout.errorStatuses.has(result.status);
     if (!failed) return { kind: 'success', response: storedFrom(run, callout, result as Extract<CalloutHttpResult, { ok: true }>) };
     const response = result.ok ? storedFrom(run, callout, result) : null;
-    if (attempt < attempts) {
-      ctx?.addRetry(run.scope, callout.config.name, result.ok ? 'code' : 'error',
+    if (this.attempt < this.attempts) {
+      run.shared.luaContext?.addRetry(run.scope, callout.config.name, result.ok ? 'code' : 'error',
         result.ok ? `status ${result.status} is listed in http_statuses` : result.error, result.ok ? result.status : null);
-      continue;
+      this.start();
+      return null;
     }
-    return policy.on_error === 'continue' ? { kind: 'continue', response } : { kind: 'failed', response };
+    return callout.config.request.error.on_error === 'continue' ? { kind: 'continue', response } : { kind: 'failed', response };
   }
 }
 
@@ -259,28 +292,48 @@ function servedFromCache(run: RequestRun, callout: CompiledCallout, hit: CachedE
   return true;
 }
 
-async function send(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null): Promise<boolean> {
-  const name = callout.config.name;
-  const shared = run.shared;
-  const ctx = shared.luaContext;
-  const { params, parsed, userKey, bypass } = prepared;
-  let key = lookedUpKey;
-  const outcome = await sendWithPolicy(run, callout, params, parsed, prepared.fromConfig);
-  let response = outcome.response;
-  ctx?.setResponse(run.scope, name, response ? toLuaResponse(response) : null);
+function send(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    new PolicySend(run, callout, prepared.params, prepared.parsed, prepared.fromConfig, (outcome, error) => {
+      if (outcome === null) {
+        reject(error);
+        return;
+      }
+      try {
+        resolve(afterSend(run, callout, prepared, lookedUpKey, outcome));
+      } catch (failure) {
+        reject(failure);
+      }
+    }).start();
+  });
+}
+
+/** The answer stored in the context, response.by_lua, then the cache store. */
+function afterSend(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, key: string | null,
+  outcome: SendOutcome): MaybePromise<boolean> {
+  const response = outcome.response;
+  run.shared.luaContext?.setResponse(run.scope, callout.config.name, response ? toLuaResponse(response) : null);
   if (outcome.kind === 'failed') {
     const code = callout.config.request.error.error_response_code;
     exitWithError(run, code, callout.errorMessage.render(run.scope));
     return false;
   }
-  if (callout.responseLua) {
-    const ran = runSnippet(run, callout.responseLua);
-    if (!(typeof ran === 'boolean' ? ran : await ran)) return false;
-  }
+  if (!callout.responseLua) return store(run, callout, prepared, key, outcome);
+  return andThen(runSnippet(run, callout.responseLua), (ok) => (ok ? store(run, callout, prepared, key, outcome) : false));
+}
+
+/** Caches a successful answer (as response.by_lua left it, under the key it left). */
+function store(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null,
+  outcome: SendOutcome): MaybePromise<boolean> {
+  const shared = run.shared;
   if (outcome.kind !== 'success' || !shared.cache) return true;
+  const ctx = shared.luaContext;
+  const { params, userKey, bypass } = prepared;
+  let response: StoredResponse = outcome.response;
+  let key = lookedUpKey;
   // Without kong.ctx.shared in Lua's hands no snippet could change the response or its caching fields.
   if ((callout.responseLua || callout.requestLua) && ctx!.holdsShared(run.scope)) {
-    const back = ctx!.readResponse(run.scope, name);
+    const back = ctx!.readResponse(run.scope, callout.config.name);
     if (back.bypass === true) return true;
     if (callout.responseLua) {
       if (!back.found || typeof back.status !== 'number') return true;
@@ -295,6 +348,5 @@ async function send(run: RequestRun, callout: CompiledCallout, prepared: Prepare
     return true;
   }
   if (key === null) key = cacheKeyOf(run, callout, params, userKey);
-  if (response) await shared.cache.set(key, toCached(response), shared.config.cache.cache_ttl ?? 300);
-  return true;
+  return shared.cache.set(key, toCached(response), shared.config.cache.cache_ttl ?? 300).then(() => true);
 }

@@ -174,21 +174,23 @@ function parseHeaderFields(raw: readonly Buffer[]): HeaderFields {
   return fields;
 }
 
-/** Sends one callout request and reads the whole response; transport failures become `ok: false`. */
-export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest,
-  timeouts: CalloutTimeouts | null): Promise<CalloutHttpResult> {
+/**
+ * Sends one callout request and reads the whole response; `settle` gets it once, transport
+ * failures as `ok: false`. A callback rather than a promise: the caller's policy runs straight from
+ * undici's handler, with no promise or async frame per attempt. `settle` must not throw.
+ */
+export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest, timeouts: CalloutTimeouts | null,
+  settle: (result: CalloutHttpResult) => void): void {
   const read = timeouts?.read ?? DEFAULT_TIMEOUT_MS;
-  return new Promise((resolve) => {
-    dispatcher.dispatch({
-      origin: request.origin,
-      path: request.path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers,
-      body: request.body ?? undefined,
-      headersTimeout: read,
-      bodyTimeout: read,
-    }, new CollectingHandler(resolve) as unknown as Dispatcher.DispatchHandler);
-  });
+  dispatcher.dispatch({
+    origin: request.origin,
+    path: request.path,
+    method: request.method as Dispatcher.HttpMethod,
+    headers: request.headers,
+    body: request.body ?? undefined,
+    headersTimeout: read,
+    bodyTimeout: read,
+  }, new CollectingHandler(settle) as unknown as Dispatcher.DispatchHandler);
 }
 
 /** Short lua-resty-http style reasons ("connection refused", "timeout") for the retries table. */
