@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type Dispatcher from 'undici/types/dispatcher';
+import { registerHeaderNames } from '../util/undici-header-names';
 import { UpstreamConnectionError, UpstreamTimeoutError } from './errors';
 
 export interface UpstreamTarget {
@@ -165,6 +166,7 @@ export class UpstreamClient {
 
   /** Starts the call; the answer (or the failure, after retries) goes to the sink. */
   relay(target: UpstreamTarget, call: UpstreamCall, sink: UpstreamSink): UpstreamRelay {
+    registerHeaderNames(call.headers);
     const options: Dispatcher.DispatchOptions = {
       path: call.path,
       method: call.method as Dispatcher.HttpMethod,

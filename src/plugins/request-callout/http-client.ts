@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { registerHeaderNames } from '../../util/undici-header-names';
 import type { CalloutProxyConfig, CalloutTimeouts } from './config';
 
 /** Decision 18: 60 s connect/write/read when http_opts.timeouts is null. */
@@ -182,6 +183,7 @@ function parseHeaderFields(raw: readonly Buffer[]): HeaderFields {
 export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest, timeouts: CalloutTimeouts | null,
   settle: (result: CalloutHttpResult) => void): void {
   const read = timeouts?.read ?? DEFAULT_TIMEOUT_MS;
+  registerHeaderNames(request.headers);
   dispatcher.dispatch({
     origin: request.origin,
     path: request.path,
