@@ -3,6 +3,11 @@
 import { expect } from 'chai';
 import { OrderedHeaderMap } from '../../src/proxy/header-map';
 
+/** Every field of the map's flat lists, in the order they are read. */
+function flat(map: OrderedHeaderMap): string[] {
+  return map.flatLists().flat();
+}
+
 describe('05-proxy header map', () => {
   const raw = ['Host', 'a.test', 'Accept', 'x/y', 'X-Multi', '1', 'x-multi', '2', 'Cookie', 'c=1'];
 
@@ -21,9 +26,10 @@ describe('05-proxy header map', () => {
 
   it('keeps the raw order for an untouched map and groups by first-seen name once edited', () => {
     const map = OrderedHeaderMap.fromRaw(raw);
-    expect(map.flat()).to.equal(raw);
+    expect(map.flatLists()).to.have.length(1);
+    expect(map.flatLists()[0]).to.equal(raw);
     map.set('Host', 'b.test');
-    expect(map.flat()).to.deep.equal(['Host', 'b.test', 'Accept', 'x/y', 'X-Multi', '1', 'X-Multi', '2', 'Cookie', 'c=1']);
+    expect(flat(map)).to.deep.equal(['Host', 'b.test', 'Accept', 'x/y', 'X-Multi', '1', 'X-Multi', '2', 'Cookie', 'c=1']);
   });
 
   it('adding names it lacks keeps the original list (order, repeats) and puts the additions after it', () => {
@@ -32,19 +38,19 @@ describe('05-proxy header map', () => {
     map.set('X-New', 'n1');
     map.add('X-Other', 'o');
     map.delete('X-Absent');
-    expect(map.flat()).to.deep.equal(['A', '1', 'B', '2', 'a', '3', 'X-New', 'n1', 'X-Other', 'o']);
+    expect(flat(map)).to.deep.equal(['A', '1', 'B', '2', 'a', '3', 'X-New', 'n1', 'X-Other', 'o']);
     expect(map.lineCount).to.equal(5);
     map.set('x-new', ['n2', 'n3']);
     expect(map.getAll('X-NEW')).to.deep.equal(['n2', 'n3']);
     expect(map.get('a')).to.equal('1');
-    expect(map.flat()).to.deep.equal(['A', '1', 'A', '3', 'B', '2', 'X-New', 'n2', 'X-New', 'n3', 'X-Other', 'o']);
+    expect(flat(map)).to.deep.equal(['A', '1', 'A', '3', 'B', '2', 'X-New', 'n2', 'X-New', 'n3', 'X-Other', 'o']);
   });
 
   it('setting or deleting a name the list has edits it in place (any case)', () => {
     const map = OrderedHeaderMap.fromRaw(['Host', 'h', 'Accept', 'a']);
     map.set('HOST', 'h2');
     map.delete('accept');
-    expect(map.flat()).to.deep.equal(['Host', 'h2']);
+    expect(flat(map)).to.deep.equal(['Host', 'h2']);
     expect(map.size).to.equal(1);
   });
 });

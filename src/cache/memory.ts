@@ -22,6 +22,8 @@ interface Dictionary {
   readonly maxBytes: number;
   /** Size of every stored key, least recently used first (Map order). */
   readonly sizes: Map<string, number>;
+  /** The most recently used key (a hit on it leaves the order as it is). */
+  newest: string | null;
   bytes: number;
   users: number;
 }
@@ -33,7 +35,7 @@ function acquireDictionary(name: string, maxBytes: number): Dictionary {
   if (dictionary === undefined) {
     // Values are frozen entries, so node-cache's own cloning would only cost time.
     const store = new NodeCache({ useClones: false, checkperiod: SWEEP_PERIOD_SECONDS });
-    const created: Dictionary = { store, maxBytes, sizes: new Map(), bytes: 0, users: 0 };
+    const created: Dictionary = { store, maxBytes, sizes: new Map(), newest: null, bytes: 0, users: 0 };
     // Expiry, eviction and replacement all go through node-cache's del.
     store.on('del', (key: string) => forget(created, key));
     dictionary = created;
@@ -48,6 +50,7 @@ function forget(dictionary: Dictionary, key: string): void {
   if (size === undefined) return;
   dictionary.sizes.delete(key);
   dictionary.bytes -= size;
+  if (dictionary.newest === key) dictionary.newest = null;
 }
 
 /** Stores an entry of `size` bytes, evicting least recently used entries until it fits. */
@@ -60,14 +63,17 @@ function store(dictionary: Dictionary, key: string, entry: CachedEntry, size: nu
   dictionary.store.set(key, entry, ttlSeconds);
   dictionary.sizes.set(key, size);
   dictionary.bytes += size;
+  dictionary.newest = key;
 }
 
 /** A hit makes the entry the most recently used. */
 function touch(dictionary: Dictionary, key: string): void {
+  if (dictionary.newest === key) return;
   const size = dictionary.sizes.get(key);
   if (size === undefined) return;
   dictionary.sizes.delete(key);
   dictionary.sizes.set(key, size);
+  dictionary.newest = key;
 }
 
 function releaseDictionary(name: string, dictionary: Dictionary): void {

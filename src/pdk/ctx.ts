@@ -32,9 +32,10 @@ export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope,
 
 /** Releases the per-request tables of a finished request. */
 export function releaseScope(engine: LuaEngine, scope: PdkScope): void {
+  scope.pendingShared = undefined;
+  if (scope.refs.size === 0) return;
   for (const ref of scope.refs.values()) engine.unref(ref);
   scope.refs.clear();
-  scope.pendingShared = undefined;
 }
 
 /** Pushes the kong.ctx table: a live object (it has a metatable, so the sandbox does not copy it). */

@@ -45,23 +45,24 @@ export interface ForwardContext {
 
 /** The upstream request's fields: the (possibly plugin-edited) client fields plus Kong's proxy fields. */
 export function upstreamRequestHeaders(headers: HeaderMap, ctx: ForwardContext): string[] {
-  const fields = flatFields(headers);
   const out: string[] = [];
   let forwardedFor: string | null = null;
   let via: string | null = null;
   let connection: string[] | null = null;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i];
-    const key = name.toLowerCase();
-    if (NOT_COPIED.has(key)) {
-      const value = fields[i + 1];
-      if (key === 'x-forwarded-for') forwardedFor = forwardedFor === null ? value : `${forwardedFor}, ${value}`;
-      else if (key === 'via') via = via === null ? value : `${via}, ${value}`;
-      else if (key === 'connection') (connection ??= []).push(value);
-      continue;
+  for (const fields of flatLists(headers)) {
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const name = fields[i];
+      const key = name.toLowerCase();
+      if (NOT_COPIED.has(key)) {
+        const value = fields[i + 1];
+        if (key === 'x-forwarded-for') forwardedFor = forwardedFor === null ? value : `${forwardedFor}, ${value}`;
+        else if (key === 'via') via = via === null ? value : `${via}, ${value}`;
+        else if (key === 'connection') (connection ??= []).push(value);
+        continue;
+      }
+      if (ctx.dropContentLength && key === 'content-length') continue;
+      out.push(name, fields[i + 1]);
     }
-    if (ctx.dropContentLength && key === 'content-length') continue;
-    out.push(name, fields[i + 1]);
   }
   const listed = connection === null ? null : connectionListed(connection);
   const kept = listed === null ? out : dropListed(out, listed);
@@ -80,11 +81,11 @@ export function upstreamRequestHeaders(headers: HeaderMap, ctx: ForwardContext):
   return kept;
 }
 
-function flatFields(headers: HeaderMap): readonly string[] {
-  if (headers instanceof OrderedHeaderMap) return headers.flat();
+function flatLists(headers: HeaderMap): ReadonlyArray<readonly string[]> {
+  if (headers instanceof OrderedHeaderMap) return headers.flatLists();
   const out: string[] = [];
   for (const [name, value] of headers.entries()) out.push(name, value);
-  return out;
+  return [out];
 }
 
 function dropListed(fields: readonly string[], listed: ReadonlySet<string>): string[] {

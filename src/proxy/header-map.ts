@@ -141,39 +141,52 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   /**
-   * Every field as a flat [name, value, ...] list: the original order plus additions while only
-   * new names were added, else grouped by name in first-seen order. Callers must not modify it.
+   * Every field as flat [name, value, ...] lists, read one after the other: the original list and
+   * the additions while only new names were added (not copied into one), else one list grouped by
+   * name in first-seen order. Callers must not modify them.
    */
-  flat(): readonly string[] {
-    if (this.raw !== null) return this.appended === null ? this.raw : this.raw.concat(this.appended);
+  flatLists(): ReadonlyArray<readonly string[]> {
+    if (this.raw !== null) return this.appended === null ? [this.raw] : [this.raw, this.appended];
     const out: string[] = [];
     for (const field of (this.indexed as Map<string, Field>).values()) {
       for (const value of field.values) out.push(field.name, value);
     }
-    return out;
+    return [out];
   }
+}
+
+/**
+ * Whether field name `name` is `key` (lower case) ignoring ASCII case, without building a
+ * lower-case copy of every name scanned; names with other characters compare as toLowerCase would.
+ */
+function nameIs(name: string, key: string): boolean {
+  if (name.length !== key.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c > 0x7f) return name.toLowerCase() === key;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== key.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function firstValue(list: readonly string[], key: string): string | undefined {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    const name = list[i];
-    if (name.length === key.length && name.toLowerCase() === key) return list[i + 1];
+    if (nameIs(list[i], key)) return list[i + 1];
   }
   return undefined;
 }
 
 function collectValues(list: readonly string[], key: string, out: string[]): void {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    const name = list[i];
-    if (name.length === key.length && name.toLowerCase() === key) out.push(list[i + 1]);
+    if (nameIs(list[i], key)) out.push(list[i + 1]);
   }
 }
 
 /** Whether a flat [name, value, ...] list has a field named `key` (lower case), in any case. */
 function holds(list: readonly string[], key: string): boolean {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    const name = list[i];
-    if (name.length === key.length && name.toLowerCase() === key) return true;
+    if (nameIs(list[i], key)) return true;
   }
   return false;
 }

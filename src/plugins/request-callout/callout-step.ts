@@ -120,7 +120,10 @@ function cacheKeyOf(run: RequestRun, callout: CompiledCallout, params: CalloutPa
   if (typeof userKey === 'number') return userCalloutCacheKey(String(userKey));
   const memo = callout.staticKeys;
   if (memo === null) return defaultKeyOf(run, callout, params);
-  const slot = `${run.exchange.route?.routeId ?? ''}\n${(run.exchange.consumer?.id as string | undefined) ?? ''}`;
+  // Route ids hold no newline: a request without a consumer uses the (constant) route id as it is.
+  const routeId = run.exchange.route?.routeId ?? '';
+  const consumerId = run.exchange.consumer?.id as string | undefined;
+  const slot = consumerId === undefined ? routeId : `${routeId}\n${consumerId}`;
   let key = memo.get(slot);
   if (key === undefined) {
     key = defaultKeyOf(run, callout, params);
