@@ -106,11 +106,11 @@ export interface ResponseHeaderContext {
 }
 
 /** Upstream response fields (hop-by-hop removed) with plugin-set fields replacing same-named ones. */
-export function clientResponseHeaders(rawUpstream: ReadonlyArray<Buffer | string>, pluginSet: HeaderMap,
+export function clientResponseHeaders(rawUpstream: ReadonlyArray<Buffer | string>, pluginSet: HeaderMap | null,
   ctx: ResponseHeaderContext): string[] {
   const out: string[] = [];
   let via: string | null = null;
-  const overridden = pluginSet.size > 0 ? new Set(pluginSet.names().map((n) => n.toLowerCase())) : null;
+  const overridden = pluginSet !== null && pluginSet.size > 0 ? new Set(pluginSet.names().map((n) => n.toLowerCase())) : null;
   for (let i = 0; i + 1 < rawUpstream.length; i += 2) {
     const name = latin1(rawUpstream[i]);
     const key = name.toLowerCase();
@@ -122,7 +122,7 @@ export function clientResponseHeaders(rawUpstream: ReadonlyArray<Buffer | string
     out.push(name, latin1(rawUpstream[i + 1]));
   }
   if (overridden) {
-    for (const [name, value] of pluginSet.entries()) {
+    for (const [name, value] of (pluginSet as HeaderMap).entries()) {
       if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, value);
     }
   }

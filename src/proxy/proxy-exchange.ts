@@ -96,8 +96,18 @@ export function hostWithoutPort(hostHeader: string | undefined): string | undefi
 
 class MutableClientResponse implements ClientResponse {
   status: number | null = null;
-  readonly headers = new OrderedHeaderMap();
   exit: ExitResponse | null = null;
+  private fields: OrderedHeaderMap | null = null;
+
+  /** The fields plugins set on the client response (made on first use: most requests set none). */
+  get headers(): HeaderMap {
+    return (this.fields ??= new OrderedHeaderMap());
+  }
+
+  /** The fields plugins set, or null when none was ever asked for. */
+  get editedHeaders(): HeaderMap | null {
+    return this.fields;
+  }
 }
 
 export class ProxyExchange implements Exchange {

@@ -36,19 +36,6 @@ export function handleRequest(req: IncomingMessage, res: ServerResponse, plan: P
   new ProxiedRequest(req, res, plan, deps).start();
 }
 
-class RequestLog implements LogSink {
-  constructor(private readonly logger: GatewayLogger, private readonly requestId: string) {}
-
-  enabled(level: LogLevel): boolean {
-    return this.logger.enabled(level);
-  }
-
-  log(level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void {
-    if (!this.logger.enabled(level)) return;
-    this.logger.log(level, message, fields ? { ...fields, request_id: this.requestId } : { request_id: this.requestId });
-  }
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.stack ?? error.message : String(error);
 }
@@ -57,7 +44,8 @@ function defaultPort(scheme: string, port: number): boolean {
   return (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
 }
 
-class ProxiedRequest implements UpstreamSink {
+/** One request; also the log sink its plugins write to (lines carry the request id). */
+class ProxiedRequest implements UpstreamSink, LogSink {
   private readonly request: IncomingClientRequest;
   private status = 0;
   private bytesSent = 0;
@@ -67,13 +55,24 @@ class ProxiedRequest implements UpstreamSink {
   private sentAt = 0;
   private upstreamLatencyMs: number | null = null;
   private resumeUpstream: (() => void) | null = null;
-  private log: RequestLog | null = null;
 
   constructor(req: IncomingMessage, private readonly res: ServerResponse, private readonly plan: ProxyPlan,
     private readonly deps: HandlerDeps) {
     this.request = new IncomingClientRequest(newRequestId(), Date.now(), req);
     plan.acquire();
-    res.once('close', () => this.finished());
+    // 'close' comes once per response: a plain listener spares the once-wrapper per request.
+    res.on('close', () => this.finished());
+  }
+
+  enabled(level: LogLevel): boolean {
+    return this.deps.logger.enabled(level);
+  }
+
+  log(level: LogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void {
+    const logger = this.deps.logger;
+    if (!logger.enabled(level)) return;
+    const requestId = this.request.id;
+    logger.log(level, message, fields ? { ...fields, request_id: requestId } : { request_id: requestId });
   }
 
   start(): void {
@@ -85,8 +84,7 @@ class ProxiedRequest implements UpstreamSink {
     this.match = match;
     if (!match) return this.fail(NO_ROUTE);
     if (!match.route.protocols.includes('http')) return this.rejectPlainHttp(match);
-    this.log = new RequestLog(this.deps.logger, request.id);
-    this.exchange = new ProxyExchange(request, match, this.log);
+    this.exchange = new ProxyExchange(request, match, this);
     const chain = this.plan.chains.forRoute(match.route.id);
     if (chain.length === 0) return this.forward();
     this.runAccessPhase(chain, 0);
@@ -179,7 +177,7 @@ class ProxiedRequest implements UpstreamSink {
     this.upstreamLatencyMs = receivedAt - this.sentAt;
     this.status = statusCode;
     this.resumeUpstream = resume;
-    const headers = clientResponseHeaders(rawHeaders, (this.exchange as ProxyExchange).response.headers, {
+    const headers = clientResponseHeaders(rawHeaders, (this.exchange as ProxyExchange).response.editedHeaders, {
       requestId: request.id,
       flags: this.deps.flags,
       upstreamLatencyMs: this.upstreamLatencyMs,
@@ -205,13 +203,12 @@ class ProxiedRequest implements UpstreamSink {
 
   onFail(error: UpstreamFailure, afterHead: boolean): void {
     const request = this.request;
-    const log = this.log as RequestLog;
     if (afterHead) {
-      log.log('error', `upstream response body failed: ${error.message} while proxying ${request.method} ${request.rawPath}`);
+      this.log('error', `upstream response body failed: ${error.message} while proxying ${request.method} ${request.rawPath}`);
       this.res.destroy();
       return;
     }
-    log.log('error', `${error.message} while proxying ${request.method} ${request.rawPath}`);
+    this.log('error', `${error.message} while proxying ${request.method} ${request.rawPath}`);
     this.fail(error instanceof UpstreamTimeoutError ? UPSTREAM_TIMEOUT : BAD_UPSTREAM);
   }
 
