@@ -10,7 +10,7 @@ import { CalloutUrlError } from './errors';
 import type { Dispatcher } from 'undici';
 import { sendCallout, type CalloutHttpRequest, type CalloutHttpResult, type HeaderFields } from './http-client';
 import { LazyValue } from '../../pdk/shared-fields';
-import { decodeJson, encodeJson, type CalloutResponseValue } from './lua-context';
+import { decodeJson, encodeJson, entryResponse, type EntryResponse } from './lua-context';
 import { paramsFromLua } from './lua-params';
 import { parseCalloutUrl, partsOf, toWireRequest, type CalloutParams } from './params';
 import { parseQuery } from './query';
@@ -43,13 +43,13 @@ function storedFrom(run: RequestRun, callout: CompiledCallout, result: Extract<C
   };
 }
 
-function toLuaResponse(response: StoredResponse): CalloutResponseValue {
+function toLuaResponse(response: StoredResponse): EntryResponse {
   const body = response.body;
-  return {
+  return entryResponse({
     status: response.status,
     headers: response.headers,
     body: body !== null && typeof body === 'object' && !(body instanceof Uint8Array) && body !== LUA_NULL ? new LazyValue(body) : body,
-  };
+  });
 }
 
 function constantFields(fields: HeaderFields): () => HeaderFields {
@@ -94,13 +94,22 @@ function withLuaNulls(value: unknown, depth = 0): unknown {
   return out ?? value;
 }
 
-// The memory cache hands out one frozen entry per stored value: its conversion is done once.
-const convertedEntries = new WeakMap<CachedEntry, StoredResponse>();
+// The memory cache hands out one frozen entry per stored value: its conversions are done once
+// (neither the stored response nor the context's form of it is ever modified).
+const convertedEntries = new WeakMap<CachedEntry, { readonly stored: StoredResponse; readonly context: EntryResponse }>();
+
+/** A cache hit as the context stores it. */
+function contextResponseOf(entry: CachedEntry): EntryResponse {
+  const known = convertedEntries.get(entry);
+  if (known) return known.context;
+  const stored = fromCached(entry);
+  const context = toLuaResponse(stored);
+  if (Object.isFrozen(entry)) convertedEntries.set(entry, { stored, context });
+  return context;
+}
 
 /** JSON null back to cjson.null after a cache round trip. */
 function fromCached(entry: CachedEntry): StoredResponse {
-  const known = convertedEntries.get(entry);
-  if (known) return known;
   let body: unknown = entry.body;
   if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) {
     body = withLuaNulls(body);
@@ -108,9 +117,7 @@ function fromCached(entry: CachedEntry): StoredResponse {
     body = Buffer.from(body, 'latin1');
   }
   const headers = entry.headers;
-  const stored: StoredResponse = { status: entry.status, ...(headers ? { headers: constantFields(headers) } : {}), ...(body !== undefined ? { body } : {}) };
-  if (Object.isFrozen(entry)) convertedEntries.set(entry, stored);
-  return stored;
+  return { status: entry.status, ...(headers ? { headers: constantFields(headers) } : {}), ...(body !== undefined ? { body } : {}) };
 }
 
 const STATIC_KEYS_MAX = 4096;
@@ -251,7 +258,9 @@ interface PreparedCallout {
  * synchronously up to a cache hit when nothing on the way waits; a promise otherwise.
  */
 export function runCallout(run: RequestRun, callout: CompiledCallout): MaybePromise<boolean> {
-  return andThen(buildParams(run, callout), (params) => withParams(run, callout, params));
+  const params = buildParams(run, callout);
+  // No closure on the usual path: params are ready unless a client body has to be read first.
+  return params instanceof Promise ? params.then((ready) => withParams(run, callout, ready)) : withParams(run, callout, params);
 }
 
 function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutParams): MaybePromise<boolean> {
@@ -291,7 +300,7 @@ function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCal
 function servedFromCache(run: RequestRun, callout: CompiledCallout, hit: CachedEntry): true {
   const name = callout.config.name;
   if (run.exchange.log.enabled('debug')) run.exchange.log.log('debug', `callout ${name} served from cache`, { callout: name, cache: 'hit' });
-  run.shared.luaContext?.setResponse(run.scope, name, toLuaResponse(fromCached(hit)));
+  run.shared.luaContext?.setResponse(run.scope, name, contextResponseOf(hit));
   return true;
 }
 

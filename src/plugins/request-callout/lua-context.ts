@@ -51,7 +51,7 @@ export interface LuaResponse {
 interface EntrySource {
   request: { params: LazyValue; retries: Array<Record<string, unknown>>; n_retries: number };
   caching: LazyValue;
-  response?: { status: number; headers?: CaseInsensitiveFields; body?: unknown };
+  response?: EntryResponse;
 }
 
 type PendingCallouts = Record<string, LazyValue>;
@@ -61,6 +61,21 @@ export interface CalloutResponseValue {
   readonly status: number;
   readonly headers?: () => Readonly<Record<string, unknown>>;
   readonly body?: unknown;
+}
+
+/** `response` of an entry as the context stores it. Never modified once made: it may be shared. */
+export interface EntryResponse {
+  readonly status: number;
+  readonly headers?: CaseInsensitiveFields;
+  readonly body?: unknown;
+}
+
+export function entryResponse(response: CalloutResponseValue): EntryResponse {
+  return {
+    status: response.status,
+    headers: response.headers ? new CaseInsensitiveFields(response.headers) : undefined,
+    body: response.body ?? undefined,
+  };
 }
 
 /** The JS-held callouts table of the request, or null once Lua holds kong.ctx.shared. */
@@ -278,28 +293,17 @@ export class CalloutLuaContext {
   }
 
   /** Stores `response` (null: no response, e.g. continue after a transport error). */
-  setResponse(scope: PdkScope, name: string, response: CalloutResponseValue | null): void {
-    const stored = response
-      ? {
-        status: response.status,
-        headers: response.headers ? new CaseInsensitiveFields(response.headers) : undefined,
-        body: response.body ?? undefined,
-      }
-      : undefined;
-    const store = (entry: EntrySource): void => {
-      if (stored) entry.response = stored;
-      else delete entry.response;
-    };
+  setResponse(scope: PdkScope, name: string, stored: EntryResponse | null): void {
     const callouts = pendingCallouts(scope);
     if (callouts) {
       const entry = entrySourceOf(callouts[name]);
-      if (entry) store(entry);
+      if (entry) storeResponse(entry, stored);
       return;
     }
     this.withEntry(scope, name, false, (L, isEntry) => {
       if (!isEntry) return;
       const untouched = untouchedEntry(L, 1, 'response');
-      if (untouched) { store(untouched); return; }
+      if (untouched) { storeResponse(untouched, stored); return; }
       pushString(L, 'response');
       if (stored) pushSharedValue(L, stored);
       else lua.lua_pushnil(L);
@@ -377,6 +381,11 @@ export class CalloutLuaContext {
       lua.lua_settop(L, top);
     }
   }
+}
+
+function storeResponse(entry: EntrySource, stored: EntryResponse | null): void {
+  if (stored) entry.response = stored;
+  else delete entry.response;
 }
 
 /** A field of a JS source as fieldValue() would read it from Lua: null when absent. */
