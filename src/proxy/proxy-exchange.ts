@@ -115,7 +115,12 @@ export class ProxyExchange implements Exchange {
   readonly response = new MutableClientResponse();
   readonly route: RouteInfo;
   readonly consumer = null;
-  readonly ctx = new Map<string | symbol, unknown>();
+  private store: Map<string | symbol, unknown> | null = null;
+
+  /** Per-request storage of the host side; made on first use (a route without plugins never needs it). */
+  get ctx(): Map<string | symbol, unknown> {
+    return (this.store ??= new Map());
+  }
 
   constructor(readonly request: IncomingClientRequest, match: RouteMatch, readonly log: LogSink) {
     const service = match.service;
