@@ -61,4 +61,22 @@ describe('request-callout: the callouts context across JS and Lua writes (luagat
       expect(keys).to.include.members(['caching', 'request', 'p.url', 'p.method', 'p.headers']);
     });
   });
+  it("a snippet's edits to the params of a callout built the same for every request stay in that request", async () => {
+    f.mock.on('/static', (req) => ({ body: { got: req.headers['x-a'] ?? 'none', q: req.url ?? '' } }));
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url: `${f.mock.url}/static`, headers: { custom: { 'X-A': 'original' } },
+        query: { custom: { k: 'v' } } }, response: { body: { decode: true } } }],
+      upstream: { by_lua: 'local p = kong.ctx.shared.callouts.c.request.params '
+        + 'kong.service.request.set_header("X-Before", p.headers["X-A"] .. "|" .. p.query.k) '
+        + 'p.headers["X-A"] = "changed" p.query.k = "w" '
+        + 'kong.service.request.set_header("X-Got", kong.ctx.shared.callouts.c.response.body.got)' },
+    }, async (g) => {
+      for (let i = 0; i < 3; i++) {
+        const echo = await g.echo('/r');
+        expect(echo.headers['x-before'], `request ${i + 1}`).to.equal('original|v');
+        expect(echo.headers['x-got'], `request ${i + 1}`).to.equal('original');
+      }
+      expect(f.mock.received.filter((r) => r.path === '/static').map((r) => r.query.get('k'))).to.deep.equal(['v', 'v', 'v']);
+    });
+  });
 });

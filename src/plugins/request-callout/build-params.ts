@@ -29,6 +29,19 @@ interface RenderedParts {
 
 /** The callout's params; waits only when body.forward needs a client body not read yet. */
 export function buildParams(run: RequestRun, callout: CompiledCallout): MaybePromise<CalloutParams> {
+  if (!callout.paramsAreStatic) return buildRequestParams(run, callout);
+  // Nothing reads the client request here, so the result is the same every time. Never modified:
+  // by_lua edits a Lua copy, and send reads only.
+  return (callout.sharedParams ??= freezeParams(buildRequestParams(run, callout) as CalloutParams));
+}
+
+function freezeParams(params: CalloutParams): CalloutParams {
+  Object.freeze(params.headers);
+  if (params.query !== null && typeof params.query === 'object') Object.freeze(params.query);
+  return Object.freeze(params);
+}
+
+function buildRequestParams(run: RequestRun, callout: CompiledCallout): MaybePromise<CalloutParams> {
   const { exchange, scope } = run;
   const config = callout.config.request;
   const url = callout.url.render(scope);

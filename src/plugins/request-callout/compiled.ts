@@ -3,6 +3,7 @@
 import type { CompiledChunk, LuaEngine, LuaEnv } from '../../lua/engine';
 import { LuaError } from '../../lua/errors';
 import type { CalloutConfig, RequestCalloutConfig, UpstreamConfig } from './config';
+import type { CalloutParams } from './params';
 import { CalloutConfigError } from './errors';
 import { compileCustom, compileText, CHUNK_NAME, type CustomEntry, type TextValue } from './templates';
 
@@ -32,6 +33,12 @@ export interface CompiledCallout {
    * client request (no templates, no forwarding, no request.by_lua); null otherwise.
    */
   readonly staticKeys: Map<string, string> | null;
+  /**
+   * The same callouts without body.custom (whose JSON depends on the client's Content-Type) build
+   * identical params for every request: built on the first, frozen, shared by the rest.
+   */
+  readonly paramsAreStatic: boolean;
+  sharedParams: CalloutParams | null;
 }
 
 export interface CompiledUpstream {
@@ -88,11 +95,13 @@ export function compileCallout(engine: LuaEngine, config: CalloutConfig, index: 
     errorStatuses: new Set(request.error.http_statuses ?? []),
     customContentType: (headers ?? []).some((e) => e.name.toLowerCase() === 'content-type' && e.value !== null),
     staticKeys: null,
+    paramsAreStatic: false,
+    sharedParams: null,
   };
   const constant = (entries: CustomEntry[] | null): boolean => (entries ?? []).every((e) => e.value === null || e.value.constant !== null);
   const isStatic = compiled.url.constant !== null && compiled.requestLua === null && !request.query.forward &&
     !request.headers.forward && !request.body.forward && constant(compiled.query) && constant(compiled.headers) && constant(compiled.body);
-  return isStatic ? { ...compiled, staticKeys: new Map() } : compiled;
+  return isStatic ? { ...compiled, staticKeys: new Map(), paramsAreStatic: compiled.body === null } : compiled;
 }
 
 export function compileUpstream(engine: LuaEngine, config: UpstreamConfig): CompiledUpstream {
