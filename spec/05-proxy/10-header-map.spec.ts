@@ -40,8 +40,10 @@ describe('05-proxy header map', () => {
     map.delete('X-Absent');
     expect(flat(map)).to.deep.equal(['A', '1', 'B', '2', 'a', '3', 'X-New', 'n1', 'X-Other', 'o']);
     expect(map.lineCount).to.equal(5);
+    expect([map.lookup('a'), map.lookup('X-NEW'), map.lookup('x-other'), map.lookup('none')]).to.deep.equal([['1', '3'], 'n1', 'o', undefined]);
     map.set('x-new', ['n2', 'n3']);
     expect(map.getAll('X-NEW')).to.deep.equal(['n2', 'n3']);
+    expect([map.lookup('x-new'), map.lookup('b'), map.lookup('X-Absent')]).to.deep.equal([['n2', 'n3'], '2', undefined]);
     expect(map.get('a')).to.equal('1');
     expect(flat(map)).to.deep.equal(['A', '1', 'A', '3', 'B', '2', 'X-New', 'n2', 'X-New', 'n3', 'X-Other', 'o']);
   });

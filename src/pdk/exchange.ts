@@ -5,6 +5,8 @@
 export interface HeaderMap {
   get(name: string): string | undefined;          // first value
   getAll(name: string): string[];                 // every value, in order ([] when absent)
+  /** The value, or every value in order when the field repeats; undefined when absent. */
+  lookup(name: string): string | string[] | undefined;
   has(name: string): boolean;
   set(name: string, value: string | readonly string[]): void; // replaces every value
   add(name: string, value: string): void;         // appends one more value

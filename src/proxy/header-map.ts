@@ -55,9 +55,10 @@ export class OrderedHeaderMap implements HeaderMap {
     return !holds(this.raw, key) && (this.appended === null || !holds(this.appended, key));
   }
 
-  private append(name: string, values: readonly string[]): void {
+  private append(name: string, values: string | readonly string[]): void {
     const appended = (this.appended ??= []);
-    for (const value of values) appended.push(name, value);
+    if (typeof values === 'string') appended.push(name, values);
+    else for (const value of values) appended.push(name, value);
   }
 
   get size(): number {
@@ -88,6 +89,16 @@ export class OrderedHeaderMap implements HeaderMap {
     return out;
   }
 
+  lookup(name: string): string | string[] | undefined {
+    if (this.raw === null) {
+      const values = (this.indexed as Map<string, Field>).get(name.toLowerCase())?.values;
+      return values === undefined ? undefined : values.length === 1 ? values[0] : values.slice();
+    }
+    const key = name.toLowerCase();
+    const found = lookupIn(this.raw, key, undefined);
+    return this.appended === null ? found : lookupIn(this.appended, key, found);
+  }
+
   has(name: string): boolean {
     if (this.raw === null) return (this.indexed as Map<string, Field>).has(name.toLowerCase());
     const key = name.toLowerCase();
@@ -96,7 +107,7 @@ export class OrderedHeaderMap implements HeaderMap {
 
   set(name: string, value: string | readonly string[]): void {
     if (this.lacksUnindexed(name)) {
-      this.append(name, typeof value === 'string' ? [value] : value);
+      this.append(name, value);
       return;
     }
     const values = typeof value === 'string' ? [value] : value.slice();
@@ -111,7 +122,7 @@ export class OrderedHeaderMap implements HeaderMap {
   }
 
   add(name: string, value: string): void {
-    if (this.lacksUnindexed(name)) this.append(name, [value]);
+    if (this.lacksUnindexed(name)) this.append(name, value);
     else addField(this.fields, name, value);
   }
 
@@ -175,6 +186,18 @@ function firstValue(list: readonly string[], key: string): string | undefined {
     if (nameIs(list[i], key)) return list[i + 1];
   }
   return undefined;
+}
+
+/** `found` with the values of `key` in `list` added: one value as a string, more as a new array. */
+function lookupIn(list: readonly string[], key: string, found: string | string[] | undefined): string | string[] | undefined {
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    if (!nameIs(list[i], key)) continue;
+    const value = list[i + 1];
+    if (found === undefined) found = value;
+    else if (typeof found === 'string') found = [found, value];
+    else found.push(value);
+  }
+  return found;
 }
 
 function collectValues(list: readonly string[], key: string, out: string[]): void {

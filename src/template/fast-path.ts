@@ -83,19 +83,14 @@ function indexJs(value: JsValue, key: Key): JsValue | typeof BAIL {
   return BAIL; // strings have methods, numbers and booleans raise: leave it to the VM
 }
 
-const NO_VALUES: readonly string[] = [];
-
 function headerValue(scope: PdkScope, key: Key): unknown | typeof BAIL {
   const headers = scope.exchange.request.headers;
   if (headers.lineCount > DEFAULT_MAX_HEADERS) return BAIL;
   if (typeof key !== 'string') return undefined;
-  let values = key === key.toLowerCase() ? headers.getAll(key) : NO_VALUES;
-  if (values.length === 0) {
-    const normalized = normalizedHeaderKey(key);
-    if (normalized !== key) values = headers.getAll(normalized);
-  }
-  if (values.length === 0) return undefined;
-  return values.length === 1 ? values[0] : values;
+  const found = key === key.toLowerCase() ? headers.lookup(key) : undefined;
+  if (found !== undefined) return found;
+  const normalized = normalizedHeaderKey(key);
+  return normalized !== key ? headers.lookup(normalized) : undefined;
 }
 
 function queryValue(scope: PdkScope, key: Key): unknown {
