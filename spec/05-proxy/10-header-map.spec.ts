@@ -1,7 +1,7 @@
 // The gateway's header map (src/proxy/header-map.ts): ordered, case-insensitive, multi-valued,
 // and lazy over node's rawHeaders until read by name.
 import { expect } from 'chai';
-import { OrderedHeaderMap } from '../../src/proxy/header-map';
+import { FieldNameSet, OrderedHeaderMap } from '../../src/proxy/header-map';
 
 /** Every field of the map's flat lists, in the order they are read. */
 function flat(map: OrderedHeaderMap): string[] {
@@ -54,5 +54,11 @@ describe('05-proxy header map', () => {
     map.delete('accept');
     expect(flat(map)).to.deep.equal(['Host', 'h2']);
     expect(map.size).to.equal(1);
+  });
+  it('FieldNameSet finds a member by a name in any case, and nothing else', () => {
+    const names = new FieldNameSet(['connection', 'keep-alive', 'te', 'x-forwarded-for']);
+    expect(['Connection', 'KEEP-ALIVE', 'te', 'X-Forwarded-For'].map((n) => names.find(n)))
+      .to.deep.equal(['connection', 'keep-alive', 'te', 'x-forwarded-for']);
+    expect(['Connectio', 'User-Agent', 'tE2', '', 'x-forwarded-fox'].map((n) => names.find(n))).to.deep.equal([null, null, null, null, null]);
   });
 });

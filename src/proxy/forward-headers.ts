@@ -1,6 +1,6 @@
 // Header fields sent upstream and returned to the client, as Kong's nginx template sets them.
 import type { HeaderMap } from '../pdk/exchange';
-import { OrderedHeaderMap } from './header-map';
+import { FieldNameSet, OrderedHeaderMap, fieldNameIs } from './header-map';
 import type { GatewayHeaderFlags } from './response-headers';
 import { VIA_TOKEN } from './response-headers';
 
@@ -16,7 +16,8 @@ const GATEWAY_SET = [
 ];
 
 /** Client fields not copied as they are to the upstream request. */
-const NOT_COPIED = new Set([...HOP_BY_HOP, ...GATEWAY_SET]);
+const NOT_COPIED = new FieldNameSet([...HOP_BY_HOP, ...GATEWAY_SET]);
+const HOP_BY_HOP_NAMES = new FieldNameSet(HOP_BY_HOP);
 
 /** Names listed in Connection values beyond the standard hop-by-hop ones (they are dropped too). */
 function connectionListed(values: readonly string[]): Set<string> | null {
@@ -52,15 +53,15 @@ export function upstreamRequestHeaders(headers: HeaderMap, ctx: ForwardContext):
   for (const fields of flatLists(headers)) {
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const name = fields[i];
-      const key = name.toLowerCase();
-      if (NOT_COPIED.has(key)) {
+      const key = NOT_COPIED.find(name);
+      if (key !== null) {
         const value = fields[i + 1];
         if (key === 'x-forwarded-for') forwardedFor = forwardedFor === null ? value : `${forwardedFor}, ${value}`;
         else if (key === 'via') via = via === null ? value : `${via}, ${value}`;
         else if (key === 'connection') (connection ??= []).push(value);
         continue;
       }
-      if (ctx.dropContentLength && key === 'content-length') continue;
+      if (ctx.dropContentLength && fieldNameIs(name, 'content-length')) continue;
       out.push(name, fields[i + 1]);
     }
   }
@@ -113,9 +114,8 @@ export function clientResponseHeaders(rawUpstream: ReadonlyArray<Buffer | string
   const overridden = pluginSet !== null && pluginSet.size > 0 ? new Set(pluginSet.names().map((n) => n.toLowerCase())) : null;
   for (let i = 0; i + 1 < rawUpstream.length; i += 2) {
     const name = latin1(rawUpstream[i]);
-    const key = name.toLowerCase();
-    if (HOP_BY_HOP.has(key) || overridden?.has(key)) continue;
-    if (key === 'via' && ctx.flags.via) {
+    if (HOP_BY_HOP_NAMES.find(name) !== null || (overridden !== null && overridden.has(name.toLowerCase()))) continue;
+    if (ctx.flags.via && fieldNameIs(name, 'via')) {
       via = via === null ? latin1(rawUpstream[i + 1]) : `${via}, ${latin1(rawUpstream[i + 1])}`;
       continue;
     }

@@ -170,7 +170,7 @@ export class OrderedHeaderMap implements HeaderMap {
  * Whether field name `name` is `key` (lower case) ignoring ASCII case, without building a
  * lower-case copy of every name scanned; names with other characters compare as toLowerCase would.
  */
-function nameIs(name: string, key: string): boolean {
+export function fieldNameIs(name: string, key: string): boolean {
   if (name.length !== key.length) return false;
   for (let i = 0; i < name.length; i++) {
     let c = name.charCodeAt(i);
@@ -183,7 +183,7 @@ function nameIs(name: string, key: string): boolean {
 
 function firstValue(list: readonly string[], key: string): string | undefined {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    if (nameIs(list[i], key)) return list[i + 1];
+    if (fieldNameIs(list[i], key)) return list[i + 1];
   }
   return undefined;
 }
@@ -191,7 +191,7 @@ function firstValue(list: readonly string[], key: string): string | undefined {
 /** `found` with the values of `key` in `list` added: one value as a string, more as a new array. */
 function lookupIn(list: readonly string[], key: string, found: string | string[] | undefined): string | string[] | undefined {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    if (!nameIs(list[i], key)) continue;
+    if (!fieldNameIs(list[i], key)) continue;
     const value = list[i + 1];
     if (found === undefined) found = value;
     else if (typeof found === 'string') found = [found, value];
@@ -202,14 +202,14 @@ function lookupIn(list: readonly string[], key: string, found: string | string[]
 
 function collectValues(list: readonly string[], key: string, out: string[]): void {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    if (nameIs(list[i], key)) out.push(list[i + 1]);
+    if (fieldNameIs(list[i], key)) out.push(list[i + 1]);
   }
 }
 
 /** Whether a flat [name, value, ...] list has a field named `key` (lower case), in any case. */
 function holds(list: readonly string[], key: string): boolean {
   for (let i = 0; i + 1 < list.length; i += 2) {
-    if (nameIs(list[i], key)) return true;
+    if (fieldNameIs(list[i], key)) return true;
   }
   return false;
 }
@@ -219,4 +219,24 @@ function addField(fields: Map<string, Field>, name: string, value: string): void
   const existing = fields.get(key);
   if (existing) existing.values.push(value);
   else fields.set(key, { name, values: [value] });
+}
+
+/**
+ * Lower-case field names, matched against a name in any case without lower-casing it (most names
+ * a request carries are not in the set, and their length alone says so).
+ */
+export class FieldNameSet {
+  private readonly byLength: Array<readonly string[] | undefined> = [];
+
+  constructor(names: Iterable<string>) {
+    for (const name of names) this.byLength[name.length] = [...(this.byLength[name.length] ?? []), name];
+  }
+
+  /** The set's name equal to `name` ignoring case, or null. */
+  find(name: string): string | null {
+    const candidates = this.byLength[name.length];
+    if (candidates === undefined) return null;
+    for (const candidate of candidates) if (fieldNameIs(name, candidate)) return candidate;
+    return null;
+  }
 }
