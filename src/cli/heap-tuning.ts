@@ -2,8 +2,9 @@
 // times the live data before a full collection: under steady load RSS then jumps by 30–40 % for
 // a few seconds and falls back (bench/RESULTS.md, soak). A fixed growing factor keeps the heap
 // within a constant multiple of what is live. Too small a factor costs throughput where large
-// buffers churn (1.5 made the 1 MB body scenario 20 % slower: each buffer counts towards the next
-// collection); 2 (the default, 100 %) measured flat RSS and no loss.
+// buffers churn: at 1.5 the 1 MB body scenario lost 20 %, at 2 it lost 25-30 % at 16 connections;
+// 3 (the default, 200 %) keeps the 5-minute soak within 5.3 % and uploads as fast as on V8's own
+// heuristics (bench/RESULTS.md).
 import { setFlagsFromString } from 'node:v8';
 
 /** Applies heap_growing_percent to this process (0: V8's own heuristics, nothing is set). */

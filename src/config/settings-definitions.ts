@@ -114,7 +114,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     description: 'luagate: largest string a Lua snippet may build.' },
   { key: 'lua_max_pattern_steps', env: 'LUAGATE_LUA_MAX_PATTERN_STEPS', default: '5000000', parse: positiveInteger,
     description: 'luagate: step budget of one Lua pattern match (string.find/match/gsub/gmatch).' },
-  { key: 'heap_growing_percent', env: 'LUAGATE_HEAP_GROWING_PERCENT', default: '100', parse: percent,
+  { key: 'heap_growing_percent', env: 'LUAGATE_HEAP_GROWING_PERCENT', default: '200', parse: percent,
     description: 'luagate: how far the JS heap may grow past its live data before a full collection (V8 heap growing factor as 1 + percent/100); 0 leaves it to V8.' },
   { key: 'log_format', env: 'LUAGATE_LOG_FORMAT', default: 'plain', parse: oneOf(['plain', 'json'] as const),
     description: 'luagate: log lines as plain text or JSON objects.' },
