@@ -94,17 +94,16 @@ function withLuaNulls(value: unknown, depth = 0): unknown {
   return out ?? value;
 }
 
-// The memory cache hands out one frozen entry per stored value: its conversions are done once
-// (neither the stored response nor the context's form of it is ever modified).
-const convertedEntries = new WeakMap<CachedEntry, { readonly stored: StoredResponse; readonly context: EntryResponse }>();
+// The memory cache hands out one frozen entry per stored value: its conversion is done once (the
+// context never modifies what it is given).
+const convertedEntries = new WeakMap<CachedEntry, EntryResponse>();
 
 /** A cache hit as the context stores it. */
 function contextResponseOf(entry: CachedEntry): EntryResponse {
   const known = convertedEntries.get(entry);
-  if (known) return known.context;
-  const stored = fromCached(entry);
-  const context = toLuaResponse(stored);
-  if (Object.isFrozen(entry)) convertedEntries.set(entry, { stored, context });
+  if (known) return known;
+  const context = toLuaResponse(fromCached(entry));
+  if (Object.isFrozen(entry)) convertedEntries.set(entry, context);
   return context;
 }
 
