@@ -79,4 +79,30 @@ describe('request-callout: the callouts context across JS and Lua writes (luagat
       expect(f.mock.received.filter((r) => r.path === '/static').map((r) => r.query.get('k'))).to.deep.equal(['v', 'v', 'v']);
     });
   });
+  it('entries that no snippet touched yet stay consistent after Lua took kong.ctx.shared (retries, cache, pairs)', async () => {
+    f.mock.on('/e1', { body: { a: 1 } });
+    f.mock.on('/e2', (_req, count) => (count === 1 ? { status: 503, body: 'busy' } : { body: { v: `v${count}` } }));
+    await withGateway(f, {
+      cache: { strategy: 'memory' },
+      callouts: [
+        { name: 'c1', request: { url: `${f.mock.url}/e1`, by_lua: 'kong.ctx.shared.first = tostring(kong.ctx.shared.callouts.c1 ~= nil)' },
+          response: { body: { decode: true } }, cache: { bypass: true } },
+        { name: 'c2', depends_on: ['c1'], request: { url: `${f.mock.url}/e2`, by_lua: 'kong.ctx.shared.mark = "x"',
+          error: { on_error: 'retry', http_statuses: [503], retries: 1, error_response_code: 500, error_response_msg: 'x' } },
+        response: { body: { decode: true } } },
+      ],
+      upstream: { by_lua: 'local names = {} for k in pairs(kong.ctx.shared.callouts) do names[#names + 1] = k end table.sort(names) '
+        + 'local c2 = kong.ctx.shared.callouts.c2 '
+        + 'kong.service.request.set_header("X-E", kong.ctx.shared.first .. "|" .. table.concat(names, ",") .. "|" .. '
+        + 'c2.response.body.v .. "|" .. c2.request.n_retries .. "|" .. tostring(c2.response.status))' },
+    }, async (g) => {
+      const first = await g.echo('/r');
+      const second = await g.echo('/r');
+      expect(first.headers['x-e']).to.equal('true|c1,c2|v2|1|200');
+      // c2 served from the cache: same answer, no retry this time, no third call to /e2.
+      expect(second.headers['x-e']).to.equal('true|c1,c2|v2|0|200');
+      expect(f.mock.count('/e2')).to.equal(2);
+      expect(f.mock.count('/e1')).to.equal(2);
+    });
+  });
 });
