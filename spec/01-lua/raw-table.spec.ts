@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { lua, lauxlib, toLuaString } from '../../src/lua/fengari';
 import type { LuaState } from '../../src/lua/fengari';
 import { pushString, toText } from '../../src/lua/marshal';
-import { asTable, pushTable, rawIntField, rawStringField, registryTable, type RawTable } from '../../src/lua/raw-table';
+import { asTable, pushTable, rawIntField, rawStringField, type RawTable } from '../../src/lua/raw-table';
 import { createLuaState } from '../../src/lua/state';
 import { tableAt } from '../../src/lua/stack';
 import { textOfString } from '../../src/lua/strings';
@@ -58,14 +58,4 @@ describe('01-lua raw table reads from JS', () => {
     expect(asTable(rawIntField(table, 1))).to.equal(null);
   });
 
-  it('finds a table held by a registry reference, and nothing for other values', () => {
-    lua.lua_createtable(L, 0, 0);
-    const table = tableAt(L, -1);
-    lua.lua_pushvalue(L, -1);
-    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    expect(registryTable(L, ref)).to.equal(table);
-    lua.lua_pushinteger(L, 5);
-    const numberRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    expect(registryTable(L, numberRef)).to.equal(null);
-  });
 });

@@ -148,7 +148,7 @@ describe('templates: fast path', () => {
       const template = compileTemplate(engine, text, 'TMP');
       expect(template.hasFastPath, text).to.equal(true);
       const plan = planFastPath(parseTemplate(text))!;
-      const fast1 = renderFast(engine, scope, plan);
+      const fast1 = renderFast(scope, plan);
       const first = outcome(() => template.render(scope));
       const vm = outcome(() => template.renderInVm(scope));
       const again = outcome(() => template.render(scope));
@@ -176,8 +176,8 @@ describe('templates: fast path', () => {
     pushLazyJson(L, { token: 'abc' });
     lua.lua_setfield(L, -2, 'body');
     lua.lua_settop(L, 0);
-    expect(renderFast(engine, scope, planFastPath(parseTemplate('$(headers.x)'))!)).to.equal('v');
-    expect(renderFast(engine, scope, planFastPath(parseTemplate('$(callouts.c.response.body.token)'))!)).to.equal('abc');
+    expect(renderFast(scope, planFastPath(parseTemplate('$(headers.x)'))!)).to.equal('v');
+    expect(renderFast(scope, planFastPath(parseTemplate('$(callouts.c.response.body.token)'))!)).to.equal('abc');
     releaseScope(engine, scope);
   });
 
@@ -186,14 +186,14 @@ describe('templates: fast path', () => {
     setPendingSharedField(scope, 'callouts', {
       value: { c: pendingEntry(() => 0.1, { token: 'abc', n: 3 }) },
     });
-    const fast = (text: string): string | typeof BAIL => renderFast(engine, scope, planFastPath(parseTemplate(text))!);
+    const fast = (text: string): string | typeof BAIL => renderFast(scope, planFastPath(parseTemplate(text))!);
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     expect(fast('$(callouts.c.response.headers["Content-Type"])')).to.equal('application/json');
     expect(fast('$(callouts.c.request.params.url)')).to.equal('http://a.test/x');
-    expect(scope.refs.has(SHARED_REF)).to.equal(false);
+    expect(scope.tables.has(SHARED_REF)).to.equal(false);
     const viaVm = compileTemplate(engine, '$(callouts.c.response.body.n + 1)', 'TMP');
     expect(viaVm.render(scope)).to.equal('4');
-    expect(scope.refs.has(SHARED_REF)).to.equal(true);
+    expect(scope.tables.has(SHARED_REF)).to.equal(true);
     expect(scope.pendingShared).to.equal(undefined);
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     releaseScope(engine, scope);

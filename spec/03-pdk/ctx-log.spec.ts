@@ -12,16 +12,16 @@ describe('kong.ctx', () => {
     await run('kong.ctx.shared.n = 1', undefined, scope);
     expect(await run('kong.ctx.shared.n = kong.ctx.shared.n + 1 return kong.ctx.shared.n', undefined, scope)).to.deep.equal([2]);
     releaseScope(engine, scope);
-    expect(scope.refs.size).to.equal(0);
+    expect(scope.tables.size).to.equal(0);
     expect(await run('return kong.ctx.shared.n')).to.deep.equal([null]);
   });
 
   it('is created lazily, on first access', async () => {
     const scope = createScope(makeExchange());
     await run('local x = 1', undefined, scope);
-    expect(scope.refs.size).to.equal(0);
+    expect(scope.tables.size).to.equal(0);
     await run('local s = kong.ctx.shared', undefined, scope);
-    expect([...scope.refs.keys()]).to.deep.equal(['kong.ctx.shared']);
+    expect([...scope.tables.keys()]).to.deep.equal(['kong.ctx.shared']);
     releaseScope(engine, scope);
   });
 

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { lua } from '../../src/lua/fengari';
 import type { LuaState } from '../../src/lua/fengari';
-import { pushLazy, pushLazyCaseInsensitive, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
+import { DoneKeys, pushLazy, pushLazyCaseInsensitive, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
 import { toValue } from '../../src/lua/marshal';
 import { encodeJsonBytes } from '../../src/pdk/json';
 import { makeEngine } from './support';
@@ -33,10 +33,36 @@ describe('lazy marshalling', () => {
   });
 
   it('keeps a child table identical across reads and builds only what is read', () => {
-    let top: { host: { done: ReadonlySet<unknown> } | null } | undefined;
+    let top: { host: { done: DoneKeys } | null } | undefined;
     const out = withTable((L) => { pushLazy(L, body); top = lua.lua_topointer(L, -1) as typeof top; }, 'local a = t.nested return a == t.nested');
     expect(out).to.deep.equal([true]);
-    expect([...(top?.host?.done ?? [])]).to.deep.equal(['nested']);
+    const done = top?.host?.done;
+    expect(Object.keys(body).filter((key) => done?.has(key))).to.deep.equal(['nested']);
+  });
+
+  it('keeps track of every key read one by one, past the short list (a loop over a long array)', () => {
+    const long = { list: Array.from({ length: 40 }, (_, i) => `v${i + 1}`) };
+    const out = withTable((L) => pushLazy(L, long), `
+      local seen = 0
+      for i = 1, 40 do if t.list[i] == "v" .. i then seen = seen + 1 end end
+      t.list[3] = nil
+      t.list[30] = nil
+      return seen, t.list[3], t.list[30], t.list[31], t.list[2]`);
+    expect(out).to.deep.equal([40, null, null, 'v31', 'v2']);
+  });
+
+  it('DoneKeys answers for the keys added, in a short list and past it', () => {
+    const done = new DoneKeys('a');
+    for (let i = 1; i <= 20; i++) {
+      done.add(i);
+      done.add(i);
+    }
+    done.add('b');
+    expect(done.has('a') && done.has('b') && done.has(1) && done.has(20)).to.equal(true);
+    expect(done.has('c') || done.has(21) || done.has('1')).to.equal(false);
+    const short = new DoneKeys();
+    short.add(2);
+    expect([short.has(2), short.has('2')]).to.deep.equal([true, false]);
   });
 
   // LuaJIT's table library, unpack, next and raw* read the table itself, not its metatable: on Kong

@@ -14,10 +14,6 @@ export interface RawTable {
   readonly host?: unknown;
 }
 
-interface GlobalInternals {
-  readonly l_G: { readonly l_registry: StackSlot };
-}
-
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
@@ -41,13 +37,6 @@ export function rawStringField(table: RawTable, key: string): StackSlot | undefi
 /** t[n] for an integer key, raw; undefined when absent. */
 export function rawIntField(table: RawTable, n: number): StackSlot | undefined {
   return table.strong.get(n)?.value;
-}
-
-/** The table a registry reference holds, or null when the reference holds something else. */
-export function registryTable(L: LuaState, ref: number): RawTable | null {
-  const registry = (L as unknown as GlobalInternals).l_G.l_registry.value as RawTable;
-  const slot = rawIntField(registry, ref);
-  return slot !== undefined && slot.type === lua.LUA_TTABLE ? slot.value as RawTable : null;
 }
 
 /** A table value, or null for any other value (or none). */

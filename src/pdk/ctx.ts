@@ -17,25 +17,23 @@ export const SHARED_REF = 'kong.ctx.shared';
  * shared table is created with the fields plugins held in JS until then).
  */
 export function pushRequestTable(_engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
-  const created = !scope.refs.has(key);
+  const created = !scope.tables.has(key);
   pushScopeTable(L, scope, key);
   if (created && key === SHARED_REF) flushPendingShared(L, scope);
 }
 
 /** Pushes kong.ctx.shared.<field> of the scope (nil when neither the table nor a pending field exists). */
 export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope, field: string): void {
-  if (!scope.refs.has(SHARED_REF) && !scope.pendingShared?.has(field)) { lua.lua_pushnil(L); return; }
+  if (!scope.tables.has(SHARED_REF) && !scope.pendingShared?.has(field)) { lua.lua_pushnil(L); return; }
   pushRequestTable(engine, L, scope, SHARED_REF);
   getField(L, -1, field);
   lua.lua_remove(L, -2);
 }
 
-/** Releases the per-request tables of a finished request. */
-export function releaseScope(engine: LuaEngine, scope: PdkScope): void {
+/** Drops the per-request tables of a finished request. */
+export function releaseScope(_engine: LuaEngine, scope: PdkScope): void {
   scope.pendingShared = undefined;
-  if (scope.refs.size === 0) return;
-  for (const ref of scope.refs.values()) engine.unref(ref);
-  scope.refs.clear();
+  if (scope.tables.size !== 0) scope.tables.clear();
 }
 
 /** Pushes the kong.ctx table: a live object (it has a metatable, so the sandbox does not copy it). */

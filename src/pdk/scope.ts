@@ -2,15 +2,18 @@
 // engine.call; PDK functions read it back with `engine.currentHost`.
 import type { Exchange } from './exchange';
 import type { PendingSharedField } from './shared-fields';
+import type { RawTable } from '../lua/raw-table';
 
 export interface PdkScope {
   readonly exchange: Exchange;
   /**
-   * Registry references of per-request Lua tables (kong.ctx.shared, ngx.ctx, kong.ctx.plugin per
-   * plugin id, the headers table of templates...), created on first use and released with
-   * `releaseScope` when the request ends.
+   * Per-request Lua tables (kong.ctx.shared, ngx.ctx, kong.ctx.plugin per plugin id, the headers
+   * table of templates...), created on first use and dropped with `releaseScope` when the request
+   * ends. Held as fengari's table objects: fengari's memory is JS's, so a plain reference keeps a
+   * table alive, and it is pushed back with pushTable. A registry reference per table cost a
+   * registry write on creation and another on release, on every request that used Lua.
    */
-  readonly refs: Map<string, number>;
+  readonly tables: Map<string, RawTable>;
   /** The plugin instance whose code runs now (kong.ctx.plugin, log prefixes). */
   plugin: { readonly name: string; readonly id: string } | null;
   /** Where the running snippet came from (e.g. `callouts[1].request.by_lua`), for log lines. */
@@ -25,5 +28,5 @@ export interface PdkScope {
 }
 
 export function createScope(exchange: Exchange): PdkScope {
-  return { exchange, refs: new Map(), plugin: null, snippet: null };
+  return { exchange, tables: new Map(), plugin: null, snippet: null };
 }

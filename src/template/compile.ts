@@ -63,7 +63,7 @@ class LuaTemplate implements CompiledTemplate {
 
   render(scope: PdkScope): string {
     if (this.fast) {
-      const out = renderFast(this.engine, scope, this.fast);
+      const out = renderFast(scope, this.fast);
       if (out !== BAIL) return out;
     }
     return this.renderInVm(scope);

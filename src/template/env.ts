@@ -11,6 +11,8 @@ import { pushRequestTable, pushSharedField, SHARED_REF } from '../pdk/ctx';
 import { clientQuery, pushArgsTable } from '../pdk/request';
 import { DEFAULT_MAX_HEADERS, headerFields, pushHeadersTable } from '../pdk/headers-table';
 import { raise, scopeOf, stringArg } from '../pdk/lua-util';
+import { keepScopeTable } from '../pdk/ngx/lua-util';
+import { pushTable } from '../lua/raw-table';
 import { pushGuardedTable } from '../lua/guarded-table';
 
 export const READ_ONLY_MESSAGE = 'This environment is read-only.';
@@ -18,15 +20,14 @@ export const READ_ONLY_MESSAGE = 'This environment is read-only.';
 const envs = new WeakMap<LuaEngine, LuaEnv>();
 
 /** Pushes a per-request table cached in the scope under `key`, building it with `build` once. */
-function pushCached(engine: LuaEngine, L: LuaState, scope: PdkScope, key: string, build: () => void): void {
-  const ref = scope.refs.get(key);
-  if (ref !== undefined) {
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+function pushCached(L: LuaState, scope: PdkScope, key: string, build: () => void): void {
+  const table = scope.tables.get(key);
+  if (table !== undefined) {
+    pushTable(L, table);
     return;
   }
   build();
-  lua.lua_pushvalue(L, -1);
-  scope.refs.set(key, engine.ref(L));
+  keepScopeTable(L, scope, key);
 }
 
 /** uri_captures as templates see them: numeric keys from 0 (whole match) and named keys. */
@@ -56,18 +57,18 @@ function shortcutIndex(engine: LuaEngine): LuaCFunction {
         return 1;
       case 'headers': {
         const scope = scopeOf(engine, L);
-        pushCached(engine, L, scope, 'template.headers', () =>
+        pushCached(L, scope, 'template.headers', () =>
           pushHeadersTable(L, headerFields(scope.exchange.request.headers, DEFAULT_MAX_HEADERS)));
         return 1;
       }
       case 'query_params': {
         const scope = scopeOf(engine, L);
-        pushCached(engine, L, scope, 'template.query_params', () => pushArgsTable(L, clientQuery(scope)));
+        pushCached(L, scope, 'template.query_params', () => pushArgsTable(L, clientQuery(scope)));
         return 1;
       }
       case 'uri_captures': {
         const scope = scopeOf(engine, L);
-        pushCached(engine, L, scope, 'template.uri_captures', () => pushUriCaptures(L, scope));
+        pushCached(L, scope, 'template.uri_captures', () => pushUriCaptures(L, scope));
         return 1;
       }
       default:

@@ -5,11 +5,10 @@
 // does not know, a truncated header table — it answers BAIL and the caller renders in the VM.
 // spec/02-template/fast-path.spec.ts checks both paths agree on generated inputs.
 import { lua } from '../lua/fengari';
-import type { LuaEngine } from '../lua/engine';
 import { LUA_NULL } from '../lua/marshal';
 import { luaNumberToString } from '../lua/number-format';
 import { CaseInsensitiveFields, LazyValue, sourceChild, type LazySource } from '../lua/lazy';
-import { asTable, rawIntField, rawStringField, registryTable, type RawTable } from '../lua/raw-table';
+import { asTable, rawIntField, rawStringField, type RawTable } from '../lua/raw-table';
 import type { StackSlot } from '../lua/stack';
 import { textOfString } from '../lua/strings';
 import type { TemplatePiece } from './parse';
@@ -144,13 +143,11 @@ function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | t
   }
 }
 
-function evaluate(engine: LuaEngine, scope: PdkScope, path: FastPath): string | typeof BAIL {
+function evaluate(scope: PdkScope, path: FastPath): string | typeof BAIL {
   const { root, keys } = path;
   if (root === 'callouts' || root === 'shared') {
-    const ref = scope.refs.get(SHARED_REF);
-    if (ref === undefined) return evaluatePendingShared(scope, root, keys);
-    const shared = registryTable(engine.L, ref);
-    if (!shared) return BAIL;
+    const shared = scope.tables.get(SHARED_REF);
+    if (shared === undefined) return evaluatePendingShared(scope, root, keys);
     if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, keys);
     const callouts = rawStringField(shared, 'callouts');
     if ((callouts === undefined || callouts.type === lua.LUA_TNIL) && shared.metatable !== null) return BAIL;
@@ -191,11 +188,11 @@ function evaluatePendingShared(scope: PdkScope, root: 'callouts' | 'shared', key
 }
 
 /** Renders the pieces in JS, or returns BAIL when the VM must render this request. */
-export function renderFast(engine: LuaEngine, scope: PdkScope, pieces: readonly FastPiece[]): string | typeof BAIL {
+export function renderFast(scope: PdkScope, pieces: readonly FastPiece[]): string | typeof BAIL {
   let out = '';
   for (const p of pieces) {
     if ('text' in p) { out += p.text; continue; }
-    const s = evaluate(engine, scope, p);
+    const s = evaluate(scope, p);
     if (s === BAIL) return BAIL;
     out += s;
   }

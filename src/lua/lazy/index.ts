@@ -53,7 +53,7 @@ export interface LazySource {
   readonly value: LazyContainer;
   readonly isArray: boolean;
   /** Keys materialised, written or deleted by Lua: the raw table is authoritative for them. */
-  done: ReadonlySet<string | number>;
+  done: DoneKeys;
   /** What a JS null becomes: nil, or a light userdata sentinel (cjson.null for JSON). */
   readonly nullAs: object | null;
   /** Header fields: lower-case keys in the source, found by a key in any case. */
@@ -64,11 +64,52 @@ const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
 // The source rides on fengari's table object (lua_topointer) in the `host` slot our fengari patch
 // adds to every table: a WeakMap entry per lazy table cost ten times more, and slowed the GC.
 interface HostSlot { host: LazySource | null }
-const NO_KEYS: ReadonlySet<string | number> = new Set();
+
+/**
+ * The keys of one lazy table that Lua has seen or written. Usually a few (a snippet reads a field or
+ * two of each level), so they sit in a short array scanned in place; a `Set` per lazy table cost
+ * more to make than the rest of the table. Past SHORT_KEYS (a loop reading an array element by
+ * element) they move to a Set, so checks stay constant-time.
+ */
+export class DoneKeys {
+  private list: Array<string | number> | null;
+  private set: Set<string | number> | null = null;
+
+  constructor(first?: string | number) {
+    this.list = first === undefined ? null : [first];
+  }
+
+  has(key: string | number): boolean {
+    const list = this.list;
+    if (list !== null) {
+      for (let i = 0; i < list.length; i++) if (list[i] === key) return true;
+      return false;
+    }
+    return this.set !== null && this.set.has(key);
+  }
+
+  add(key: string | number): void {
+    const list = this.list;
+    if (list === null) {
+      if (this.set !== null) this.set.add(key);
+      else this.list = [key];
+      return;
+    }
+    if (this.has(key)) return;
+    if (list.length < SHORT_KEYS) { list.push(key); return; }
+    this.set = new Set(list);
+    this.set.add(key);
+    this.list = null;
+  }
+}
+
+const SHORT_KEYS = 8;
+// Shared by every table nothing was read from yet; frozen, so a stray add() throws instead of leaking keys.
+const NO_KEYS = Object.freeze(new DoneKeys()) as DoneKeys;
 
 function markDone(source: LazySource, key: string | number): void {
-  if (source.done === NO_KEYS) source.done = new Set([key]);
-  else (source.done as Set<string | number>).add(key);
+  if (source.done === NO_KEYS) source.done = new DoneKeys(key);
+  else source.done.add(key);
 }
 
 function attach(L: LuaState, idx: number, source: LazySource | null): void {

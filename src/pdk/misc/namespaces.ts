@@ -6,7 +6,7 @@ import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { pushValue } from '../../lua/marshal';
 import { isVaultReference, resolveVaultReference } from '../../config/vault';
-import { decodeText, pushScopeTable, pushText, requireScope } from '../ngx/lua-util';
+import { decodeText, keepScopeTable, pushScopeTable, pushText, requireScope } from '../ngx/lua-util';
 
 export function vaultFunctions(): Record<string, LuaCFunction> {
   return {
@@ -38,9 +38,10 @@ export function routerFunctions(engine: LuaEngine): Record<string, LuaCFunction>
     const value = info === null ? null : which === 'route' ? info.route : info.service;
     if (value === null) { lua.lua_pushnil(L); return 1; }
     const key = `kong.router.${which}`;
-    if (!scope.refs.has(key)) {
+    if (!scope.tables.has(key)) {
       pushValue(L, value);
-      scope.refs.set(key, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+      keepScopeTable(L, scope, key);
+      return 1;
     }
     pushScopeTable(L, scope, key);
     return 1;

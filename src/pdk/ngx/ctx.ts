@@ -1,12 +1,12 @@
 // ngx.ctx and the public ngx table. `raw` holds every ngx field; the public table is an empty
 // proxy whose reads fall through to `raw` and, for the key "ctx", to the running request's table.
-import { lua, lauxlib, toLuaString } from '../../lua/fengari';
+import { lua, toLuaString } from '../../lua/fengari';
 import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import type { PdkScope } from '../scope';
-import { decodeText, pushProxyView, pushScopeTable, raise, requireScope, toStringBytes, typeName } from './lua-util';
+import { decodeText, keepScopeTable, pushProxyView, pushScopeTable, raise, requireScope, toStringBytes, typeName } from './lua-util';
 
-/** Key of the request's ngx.ctx table in PdkScope.refs. */
+/** Key of the request's ngx.ctx table in PdkScope.tables. */
 export const NGX_CTX_REF = 'ngx.ctx';
 
 /** Pushes the request's ngx.ctx table (created on first use). */
@@ -29,10 +29,8 @@ export function installCtx(engine: LuaEngine, L: LuaState, raw: number): void {
     if (key !== CTX) return raise(L1, `Cannot modify ngx.${key}. Protected by the sandbox.`);
     if (lua.lua_type(L1, 3) !== lua.LUA_TTABLE) return raise(L1, `ctx should be a table while getting a ${typeName(L1, 3)}`);
     const scope = requireScope(engine, L1);
-    const old = scope.refs.get(NGX_CTX_REF);
-    if (old !== undefined) lauxlib.luaL_unref(L1, lua.LUA_REGISTRYINDEX, old);
-    lua.lua_pushvalue(L1, 3);
-    scope.refs.set(NGX_CTX_REF, lauxlib.luaL_ref(L1, lua.LUA_REGISTRYINDEX));
+    lua.lua_settop(L1, 3);
+    keepScopeTable(L1, scope, NGX_CTX_REF);
     return 0;
   };
 

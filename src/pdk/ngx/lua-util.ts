@@ -5,6 +5,8 @@ import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import type { PdkScope } from '../scope';
 import { raise } from '../../lua/compat/lua-helpers';
+import { pushTable, type RawTable } from '../../lua/raw-table';
+import { tableAt } from '../../lua/stack';
 
 export { raise };
 
@@ -69,7 +71,7 @@ export function setNumbers(L: LuaState, fields: Readonly<Record<string, number>>
 }
 
 function isScope(host: unknown): host is PdkScope {
-  return typeof host === 'object' && host !== null && 'exchange' in host && 'refs' in host;
+  return typeof host === 'object' && host !== null && 'exchange' in host && 'tables' in host;
 }
 
 /** The scope of the request whose Lua code runs now, or a Lua error outside a request. */
@@ -79,19 +81,22 @@ export function requireScope(engine: LuaEngine, L: LuaState): PdkScope {
   return host;
 }
 
-/**
- * Pushes the per-request table kept in `scope.refs[key]`, creating it on first use. The scope's
- * owner releases the references when the request ends.
- */
+/** Pushes the per-request table kept in `scope.tables[key]`, creating it on first use. */
 export function pushScopeTable(L: LuaState, scope: PdkScope, key: string): void {
-  const ref = scope.refs.get(key);
-  if (ref !== undefined) {
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+  const table = scope.tables.get(key);
+  if (table !== undefined) {
+    pushTable(L, table);
     return;
   }
   lua.lua_createtable(L, 0, 4);
-  lua.lua_pushvalue(L, -1);
-  scope.refs.set(key, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX));
+  keepScopeTable(L, scope, key);
+}
+
+/** Keeps the table on top of the stack (left there) as the scope's table `key`. */
+export function keepScopeTable(L: LuaState, scope: PdkScope, key: string): void {
+  const table = tableAt(L, -1);
+  if (table === null) throw new TypeError(`scope table ${key}: the value on top of the stack is not a table`);
+  scope.tables.set(key, table as RawTable);
 }
 
 /**

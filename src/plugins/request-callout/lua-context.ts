@@ -9,7 +9,7 @@ import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
 import { lazySourceOf, materializeDeep, sourceChild } from '../../lua/lazy';
-import { asTable, pushTable, rawStringField, registryTable, type RawTable } from '../../lua/raw-table';
+import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
 import { tableAt } from '../../lua/stack';
 import { getField, textOfString } from '../../lua/strings';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
@@ -80,7 +80,7 @@ export function entryResponse(response: CalloutResponseValue): EntryResponse {
 
 /** The JS-held callouts table of the request, or null once Lua holds kong.ctx.shared. */
 function pendingCallouts(scope: PdkScope): PendingCallouts | null {
-  if (scope.refs.has(SHARED_REF)) return null;
+  if (scope.tables.has(SHARED_REF)) return null;
   const existing = scope.pendingShared?.get('callouts');
   if (existing) return existing.value as PendingCallouts;
   const callouts: PendingCallouts = Object.create(null) as PendingCallouts;
@@ -218,7 +218,7 @@ export class CalloutLuaContext {
 
   /** True once Lua code asked for kong.ctx.shared in this request (the table is Lua's from then on). */
   holdsShared(scope: PdkScope): boolean {
-    return scope.refs.has(SHARED_REF);
+    return scope.tables.has(SHARED_REF);
   }
 
   /**
@@ -227,10 +227,9 @@ export class CalloutLuaContext {
    * which also builds lazy levels and creates what is missing.
    */
   private existingEntry(scope: PdkScope, name: string, create: boolean): RawTable | null {
-    const ref = scope.refs.get(SHARED_REF);
-    if (ref === undefined) return null;
-    const shared = registryTable(this.L, ref);
-    const callouts = shared && asTable(rawStringField(shared, 'callouts'));
+    const shared = scope.tables.get(SHARED_REF);
+    if (shared === undefined) return null;
+    const callouts = asTable(rawStringField(shared, 'callouts'));
     if (!callouts) return null;
     return create ? callouts : asTable(rawStringField(callouts, name));
   }
