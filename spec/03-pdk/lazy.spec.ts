@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { lua } from '../../src/lua/fengari';
 import type { LuaState } from '../../src/lua/fengari';
 import { DoneKeys, pushLazy, pushLazyCaseInsensitive, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
-import { toValue } from '../../src/lua/marshal';
+import { LUA_NULL, toValue } from '../../src/lua/marshal';
 import { encodeJsonBytes } from '../../src/pdk/json';
 import { makeEngine } from './support';
 
@@ -86,6 +86,22 @@ describe('lazy marshalling', () => {
     for (const [source, expected] of cases) {
       expect(withTable((L) => pushLazy(L, list), source), source).to.deep.equal(expected);
     }
+  });
+
+  it('is read whole by toValue alone, also below an ordinary table, with edits and deletions kept', () => {
+    const chunk = engine.compileChunk(`local t = ...
+      local seen = t.nested.a.b
+      t.token = nil
+      t.list[1] = "one"
+      return { wrap = t, extra = { 1, 2, 3 }, flag = false, n = 3.5, [70] = "seventy", cnull = require("cjson").null }`, 'lazy');
+    const env = engine.createChunkEnv();
+    const outcome = engine.call(chunk, env, null, (L) => toValue(L, 1), (L) => { pushLazyJson(L, body); return 1; });
+    engine.unref(env.ref);
+    if (outcome instanceof Promise || outcome.kind !== 'returned') throw new Error('unexpected outcome');
+    expect(outcome.value).to.deep.equal({
+      wrap: { n: 1.5, list: ['one', 'two', { deep: true }], nested: { a: { b: 'c' } }, nul: LUA_NULL, empty: {} },
+      extra: [1, 2, 3], flag: false, n: 3.5, 70: 'seventy', cnull: LUA_NULL,
+    });
   });
 
   it('JSON null becomes cjson.null in pushLazyJson, nil in pushLazy', () => {

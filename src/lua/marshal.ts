@@ -3,7 +3,12 @@
 // bytes when asked. Tables are copied; nothing JS (no object, no function) is ever exposed to Lua.
 import { lua, lauxlib } from './fengari';
 import type { LuaState } from './fengari';
-import { pushText, textAt } from './strings';
+import { pushText, textAt, textOfString } from './strings';
+import { pushTable, rawIntField, type RawTable } from './raw-table';
+import { tableAt, type StackSlot } from './stack';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ltable = require('fengari/src/ltable.js') as { luaH_getn(table: object): number };
 
 /** JSON null / cjson.null / ngx.null: one light userdata shared by every library. */
 export const LUA_NULL: object = Object.freeze({ luaNull: true });
@@ -88,25 +93,54 @@ export function setBeforeTableRead(hook: (L: LuaState, idx: number) => void): vo
 function tableToValue(L: LuaState, t: number, depth: number): unknown {
   lauxlib.luaL_checkstack(L, 4, 'converting a table');
   beforeTableRead?.(L, t);
-  const n = lua.lua_rawlen(L, t);
+  return walkTable(L, tableAt(L, t) as WalkableTable, depth);
+}
+
+// The table is walked on fengari's objects rather than with lua_next and a push, a type check and
+// a pop per value: the host reads back every table a snippet edits (callout params, bodies), and
+// through the API a two-field table cost about a microsecond.
+interface TableEntry {
+  readonly key: StackSlot;
+  readonly value: StackSlot;
+  readonly n: TableEntry | undefined;
+}
+interface WalkableTable extends RawTable {
+  /** First entry of the table's insertion-ordered list (lua_next's order); deleted entries are unlinked. */
+  readonly f: TableEntry | undefined;
+}
+
+function walkTable(L: LuaState, table: WalkableTable, depth: number): unknown {
+  if (table.host) {
+    // A lazy table below one that was not lazy: built here, like the root was.
+    pushTable(L, table);
+    beforeTableRead?.(L, lua.lua_gettop(L));
+    lua.lua_pop(L, 1);
+  }
+  const n = ltable.luaH_getn(table);
   if (n > 0) {
     const arr: unknown[] = [];
-    for (let i = 1; i <= n; i++) {
-      lua.lua_rawgeti(L, t, i);
-      arr.push(toValue(L, -1, depth + 1));
-      lua.lua_pop(L, 1);
-    }
+    for (let i = 1; i <= n; i++) arr.push(slotValue(L, rawIntField(table, i), depth + 1));
     return arr;
   }
   const obj: Record<string, unknown> = {};
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, t)) {
-    // Never lua_tolstring a key in place: it would break lua_next. Copy it first.
-    lua.lua_pushvalue(L, -2);
-    const key = lua.lua_type(L, -1) === lua.LUA_TNUMBER ? String(lua.lua_tonumber(L, -1)) : toText(L, -1);
-    lua.lua_pop(L, 1);
-    if (key !== null) obj[key] = toValue(L, -1, depth + 1);
-    lua.lua_pop(L, 1);
+  for (let entry = table.f; entry !== undefined; entry = entry.n) {
+    const key = entry.key;
+    const type = key.type & 0x0f;
+    if (type === lua.LUA_TNUMBER) obj[String(key.value)] = slotValue(L, entry.value, depth + 1);
+    else if (type === lua.LUA_TSTRING) obj[textOfString(key.value)] = slotValue(L, entry.value, depth + 1);
   }
   return obj;
+}
+
+/** toValue of a value read off a table slot. */
+function slotValue(L: LuaState, slot: StackSlot | undefined, depth: number): unknown {
+  if (slot === undefined) return null;
+  switch (slot.type & 0x0f) {
+    case lua.LUA_TBOOLEAN: return slot.value === true;
+    case lua.LUA_TNUMBER: return slot.value;
+    case lua.LUA_TSTRING: return textOfString(slot.value);
+    case lua.LUA_TLIGHTUSERDATA: return slot.value === LUA_NULL ? LUA_NULL : null;
+    case lua.LUA_TTABLE: return depth > MAX_DEPTH ? null : walkTable(L, slot.value as WalkableTable, depth);
+    default: return null;
+  }
 }

@@ -8,7 +8,7 @@ import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
-import { lazySourceOf, materializeDeep, sourceChild } from '../../lua/lazy';
+import { lazySourceOf, materializeDeep, sourceChild, type LazySource } from '../../lua/lazy';
 import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
 import { tableAt } from '../../lua/stack';
 import { getField, textOfString } from '../../lua/strings';
@@ -98,19 +98,19 @@ function untouchedEntry(L: LuaState, idx: number, key: string): EntrySource | nu
   return source && !source.done.has(key) ? source.value as unknown as EntrySource : null;
 }
 
-function readValue(L: LuaState, idx: number): unknown {
-  if (lua.lua_type(L, idx) === lua.LUA_TTABLE) materializeDeep(L, idx);
-  return toValue(L, idx);
-}
-
+/** A JS value of the Lua value at `idx` (toValue builds lazy tables at any depth first). */
 function readBody(L: LuaState, idx: number): unknown {
-  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? toBytes(L, idx) : readValue(L, idx);
+  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? toBytes(L, idx) : toValue(L, idx);
 }
 
 /** `t[key]` of the table at `idx`, read raw, or through the JS source of a lazy table not built yet. */
 function fieldValue(L: LuaState, idx: number, key: string): unknown {
   const table = tableAt(L, idx) as RawTable | null;
   if (table) {
+    // A lazy table (its metatable is protected) gets a key in its raw part only when Lua reads or
+    // writes it, and that marks the key done: a key not done is the source's, no raw lookup needed.
+    const source = table.host as LazySource | null | undefined;
+    if (source && !source.caseInsensitive && !source.done.has(key)) return sourceFieldValue(source, key);
     const slot = rawStringField(table, key);
     if (slot === undefined) return sourceValue(L, idx, key);
     // Plain values are read off the slot; tables, userdata and the rest go through the stack.
@@ -124,7 +124,7 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
   pushString(L, key);
   lua.lua_rawget(L, idx);
   if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
-    const value = readValue(L, -1);
+    const value = toValue(L, -1);
     lua.lua_pop(L, 1);
     return value;
   }
@@ -136,6 +136,10 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
 function sourceValue(L: LuaState, idx: number, key: string): unknown {
   const source = lazySourceOf(L, idx);
   if (!source || source.done.has(key)) return null;
+  return sourceFieldValue(source, key);
+}
+
+function sourceFieldValue(source: LazySource, key: string): unknown {
   const child = sourceChild(source, key);
   if (child instanceof LazyValue || child instanceof CaseInsensitiveFields) return child.value;
   return child === undefined ? null : child;
