@@ -36,6 +36,26 @@ describe('kong.ctx', () => {
     releaseScope(engine, scope);
   });
 
+  it('answers other keys with nil, and raises outside a request', async () => {
+    const scope = createScope(makeExchange());
+    expect(await run('return kong.ctx.other, kong.ctx[1], type(kong.ctx.shared)', undefined, scope)).to.deep.equal([null, null, 'table']);
+    releaseScope(engine, scope);
+    const chunk = engine.compileChunk('return kong.ctx.shared', 'outside');
+    const env = engine.createChunkEnv();
+    expect(() => engine.call(chunk, env, null, () => null)).to.throw(/can only be called while a request is being processed/);
+    engine.unref(env.ref);
+  });
+
+  it('is the same table from a coroutine and a pcall of the snippet', async () => {
+    const scope = createScope(makeExchange());
+    expect(await run(`kong.ctx.shared.v = 7
+      local co = coroutine.wrap(function() coroutine.yield(kong.ctx.shared.v) return kong.ctx.shared end)
+      local first = co()
+      local ok, shared = pcall(function() return kong.ctx.shared end)
+      return first, co() == kong.ctx.shared, ok, shared.v`, undefined, scope)).to.deep.equal([7, true, true, 7]);
+    releaseScope(engine, scope);
+  });
+
   it('cannot be replaced or extended', async () => {
     expect(await errorOf(run, 'kong.ctx.foo = 1')).to.equal('[string "request-callout"]:1: Cannot modify kong.ctx.foo. Protected by the sandbox.');
     expect(await errorOf(run, 'kong.ctx = {}')).to.match(/Cannot modify kong\.ctx\. Protected by the sandbox\./);

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { lua } from '../../src/lua/fengari';
 import type { LuaState } from '../../src/lua/fengari';
 import { DoneKeys, pushLazy, pushLazyCaseInsensitive, pushLazyJson, lazySourceOf, materializeDeep } from '../../src/lua/lazy';
-import { LUA_NULL, toValue } from '../../src/lua/marshal';
+import { LUA_NULL, pushValue, toValue } from '../../src/lua/marshal';
 import { encodeJsonBytes } from '../../src/pdk/json';
 import { makeEngine } from './support';
 
@@ -145,6 +145,44 @@ describe('lazy marshalling', () => {
   it('keeps bytes as bytes', () => {
     const bytes = new Uint8Array([0, 255, 1]);
     expect(withTable((L) => pushLazy(L, { raw: bytes }), 'return #t.raw, t.raw:byte(2)')).to.deep.equal([3, 255]);
+  });
+
+  // The VM answers a missing key of a lazy table through a host hook (our fengari patch), not the
+  // metamethods; they stay on the metatable (unreachable from snippets: it is protected and there
+  // is no debug library) and must give the same answers.
+  it('answers the same through its metamethods as through ordinary indexing', () => {
+    const L = engine.L;
+    const top = lua.lua_gettop(L);
+    const meta = (event: string, ...args: Array<string | number | null>): unknown => {
+      lua.lua_getmetatable(L, top + 1);
+      lua.lua_getfield(L, -1, event);
+      lua.lua_remove(L, -2);
+      lua.lua_pushvalue(L, top + 1);
+      for (const arg of args) pushValue(L, arg);
+      lua.lua_call(L, args.length + 1, event === '__index' ? 1 : 0);
+      if (event !== '__index') return undefined;
+      const value = toValue(L, -1);
+      lua.lua_pop(L, 1);
+      return value;
+    };
+    const field = (key: string): unknown => {
+      lua.lua_getfield(L, top + 1, key);
+      const value = toValue(L, -1);
+      lua.lua_pop(L, 1);
+      return value;
+    };
+    try {
+      pushLazy(L, body);
+      expect(meta('__index', 'nested')).to.deep.equal({ a: { b: 'c' } });
+      expect(meta('__index', 'nested')).to.equal(null);          // built: a raw read finds it, the metamethod has nothing more
+      meta('__newindex', 'token', 'edited');
+      expect([field('token'), field('n'), meta('__index', 7), field('list')]).to.deep.equal(['edited', 1.5, null, [1, 'two', { deep: true }]]);
+      lua.lua_settop(L, top);
+      pushLazyCaseInsensitive(L, { 'content-type': 'a/b' });
+      expect([meta('__index', 'Content-Type'), field('CONTENT-TYPE'), meta('__index', 1), field('missing')]).to.deep.equal(['a/b', 'a/b', null, null]);
+    } finally {
+      lua.lua_settop(L, top);
+    }
   });
 
   describe('header fields (case-insensitive)', () => {

@@ -33,3 +33,9 @@ export function tableAt(L: LuaState, idx: number): object | null {
   const slot = slotAt(L, idx);
   return slot !== undefined && slot.type === TABLE ? slot.value as object : null;
 }
+
+/** A slot the VM hands to host hooks for a result (fengari's TValue). */
+export interface WritableSlot extends StackSlot {
+  setfrom(other: StackSlot): void;
+  setnilvalue(): void;
+}

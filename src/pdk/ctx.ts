@@ -7,8 +7,12 @@ import { pushScopeTable } from './ngx/lua-util';
 import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 import { pushGuardedTable } from '../lua/guarded-table';
+import type { DirectIndex } from '../lua/guarded-table';
+import { scratchThread } from '../lua/scratch';
+import { slotAt } from '../lua/stack';
+import type { StackSlot } from '../lua/stack';
 import { flushPendingShared } from './shared-fields';
-import { getField } from '../lua/strings';
+import { getField, textOfString } from '../lua/strings';
 
 export const SHARED_REF = 'kong.ctx.shared';
 
@@ -51,5 +55,18 @@ export function pushCtxTable(engine: LuaEngine, L: LuaState): void {
     return 1;
   };
   const newIndex: LuaCFunction = (L2) => raise(L2, `Cannot modify kong.ctx.${luaToString(L2, 2)}. Protected by the sandbox.`);
-  pushGuardedTable(L, index, newIndex);
+  // `index` without the metamethod call; outside a request it leaves the read to `index` (which raises).
+  const direct: DirectIndex = (L2, key, out) => {
+    const scope = engine.currentHost as PdkScope | undefined;
+    if (!scope || typeof scope !== 'object' || !('exchange' in scope)) return false;
+    const name = (key.type & 0x0f) === lua.LUA_TSTRING ? textOfString(key.value) : null;
+    const table = name === 'shared' ? SHARED_REF : name === 'plugin' ? `kong.ctx.plugin:${scope.plugin?.id ?? ''}` : null;
+    if (table === null) { out.setnilvalue(); return true; }
+    const scratch = scratchThread(L2);
+    pushRequestTable(engine, scratch, scope, table);
+    out.setfrom(slotAt(scratch, -1) as StackSlot);
+    lua.lua_settop(scratch, 0);
+    return true;
+  };
+  pushGuardedTable(L, index, newIndex, direct);
 }

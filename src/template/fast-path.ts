@@ -7,7 +7,7 @@
 import { lua } from '../lua/fengari';
 import { LUA_NULL } from '../lua/marshal';
 import { luaNumberToString } from '../lua/number-format';
-import { CaseInsensitiveFields, LazyValue, sourceChild, type LazySource } from '../lua/lazy';
+import { CaseInsensitiveFields, LazyValue, lazySourceOfTable, sourceChild } from '../lua/lazy';
 import { asTable, rawIntField, rawStringField, type RawTable } from '../lua/raw-table';
 import type { StackSlot } from '../lua/stack';
 import { textOfString } from '../lua/strings';
@@ -121,7 +121,7 @@ function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | t
     const key = keys[i];
     slot = rawField(table, key);
     if (slot !== undefined && slot.type !== lua.LUA_TNIL) continue;
-    const source = table.host as LazySource | null | undefined;
+    const source = lazySourceOfTable(table);
     if (source) {
       if (source.caseInsensitive) return BAIL;
       if (source.done.has(key)) { slot = undefined; continue; }

@@ -9,7 +9,23 @@ import { pushValue, pushString, LUA_NULL, setBeforeTableRead } from '../marshal'
 import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
 import { setLazyTableBuilder } from '../compat/raw-readers';
 import { textAt } from '../strings';
-import { tableAt } from '../stack';
+import { slotAt, tableAt } from '../stack';
+import type { StackSlot, WritableSlot } from '../stack';
+import { ensureScratchThread, scratchThread } from '../scratch';
+import { rawStringField, type RawTable } from '../raw-table';
+import { GuardedHost } from '../guarded-table';
+import { textOfString } from '../strings';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ltable = require('fengari/src/ltable.js') as {
+  luaH_setfrom(L: LuaState, table: object, key: StackSlot, value: StackSlot): void;
+  invalidateTMcache(table: object): void;
+};
+type HostIndex = (L: LuaState, table: TableInternals, key: StackSlot, out: WritableSlot) => boolean;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lvm = require('fengari/src/lvm.js') as {
+  luagate_host: { index: HostIndex | null; newindex: ((table: TableInternals, key: StackSlot) => boolean) | null };
+};
 
 export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
 
@@ -63,7 +79,7 @@ export interface LazySource {
 const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
 // The source rides on fengari's table object (lua_topointer) in the `host` slot our fengari patch
 // adds to every table: a WeakMap entry per lazy table cost ten times more, and slowed the GC.
-interface HostSlot { host: LazySource | null }
+interface HostSlot { host: LazySource | GuardedHost | null }
 
 /**
  * The keys of one lazy table that Lua has seen or written. Usually a few (a snippet reads a field or
@@ -123,7 +139,13 @@ function isContainer(value: unknown): value is LazyContainer {
 /** The JS source behind the table at `idx`, or undefined for an ordinary (or fully built) table. */
 export function lazySourceOf(L: LuaState, idx: number): LazySource | undefined {
   const table = idx > lua.LUA_REGISTRYINDEX ? tableAt(L, idx) : lua.lua_type(L, idx) === lua.LUA_TTABLE ? lua.lua_topointer(L, idx) : null;
-  return (table as HostSlot | null)?.host ?? undefined;
+  return table ? lazySourceOfTable(table) : undefined;
+}
+
+/** The JS source behind a fengari table object, or undefined when it is not a lazy table. */
+export function lazySourceOfTable(table: object): LazySource | undefined {
+  const host = (table as HostSlot).host;
+  return host === null || host instanceof GuardedHost ? undefined : host;
 }
 
 /** Child of a lazy source under a Lua key (number keys index arrays 1-based), or undefined. */
@@ -149,9 +171,10 @@ export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = nu
   if (value instanceof LazyValue) { pushLazy(L, value.value); return; }
   if (value instanceof CaseInsensitiveFields) { pushLazyCaseInsensitive(L, value.value); return; }
   if (!isContainer(value)) { pushValue(L, value); return; }
+  const meta = sharedMeta(L, LAZY_MT_SLOT, pushLazyMeta);
   lua.lua_createtable(L, 0, 0);
   const table = tableAt(L, -1) as TableInternals;
-  table.metatable = sharedMeta(L, LAZY_MT_SLOT, pushLazyMeta);
+  table.metatable = meta;
   table.host = { value, isArray: Array.isArray(value), done: NO_KEYS, nullAs, caseInsensitive: false };
 }
 
@@ -167,6 +190,7 @@ function sharedMeta(L: LuaState, slot: symbol, push: (L: LuaState) => void): obj
   const global = (L as unknown as { l_G: MetaSlots }).l_G;
   let meta = global[slot];
   if (meta === undefined) {
+    ensureScratchThread(L);
     push(L);
     meta = tableAt(L, -1) as object;
     lua.lua_pop(L, 1);
@@ -210,28 +234,7 @@ function pushCaseInsensitiveMeta(L: LuaState, lazy: boolean): void {
 }
 
 /** t[key] missed: the lower-case field, built from the source under its lower-case name if needed. */
-const caseInsensitiveLazyIndex: LuaCFunction = (L) => {
-  if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
-  const key = textAt(L, 2);
-  const lower = key.toLowerCase();
-  if (lower !== key) {
-    pushString(L, lower);
-    if (lua.lua_rawget(L, 1) !== lua.LUA_TNIL) return 1;
-    lua.lua_pop(L, 1);
-  }
-  const source = lazySourceOf(L, 1);
-  if (!source || source.done.has(lower)) { lua.lua_pushnil(L); return 1; }
-  const obj = source.value as Record<string, unknown>;
-  const child = Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
-  markDone(source, lower);
-  if (child === undefined || child === null) { lua.lua_pushnil(L); return 1; }
-  pushString(L, lower);
-  pushLazy(L, child);
-  lua.lua_pushvalue(L, -1);
-  lua.lua_insert(L, -3);
-  lua.lua_rawset(L, 1);
-  return 1;
-};
+const caseInsensitiveLazyIndex: LuaCFunction = (L) => lazyIndexCall(L);
 
 const caseInsensitiveIndex: LuaCFunction = (L) => {
   if (lua.lua_type(L, 2) !== lua.LUA_TSTRING) { lua.lua_pushnil(L); return 1; }
@@ -268,33 +271,22 @@ function setField(L: LuaState, name: string, fn: LuaCFunction): void {
   lua.lua_setfield(L, -2, name);
 }
 
-/** The key at `idx` as a JS key, or null for keys a JSON source can never hold. */
-function keyAt(L: LuaState, idx: number): string | number | null {
-  const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TNUMBER) return lua.lua_tonumber(L, idx);
-  if (t === lua.LUA_TSTRING) return textAt(L, idx);
-  return null;
+// The metamethods do what the VM's table hooks below do (the VM calls the hooks first; the
+// metamethods remain for callers that reach __index another way).
+const lazyIndex: LuaCFunction = (L) => lazyIndexCall(L);
+
+function lazyIndexCall(L: LuaState): number {
+  const table = tableAt(L, 1) as TableInternals | null;
+  const key = slotAt(L, 2);
+  lua.lua_pushnil(L);
+  if (table !== null && key !== undefined && lazySourceOfTable(table)) hostIndex(L, table, key, slotAt(L, -1) as WritableSlot);
+  return 1;
 }
 
-const lazyIndex: LuaCFunction = (L) => {
-  const source = lazySourceOf(L, 1);
-  const key = keyAt(L, 2);
-  if (!source || key === null || source.done.has(key)) { lua.lua_pushnil(L); return 1; }
-  const child = sourceChild(source, key);
-  markDone(source, key);
-  if (child === undefined || (child === null && source.nullAs === null)) { lua.lua_pushnil(L); return 1; }
-  lua.lua_settop(L, 2);
-  pushLazy(L, child, source.nullAs);
-  lua.lua_pushvalue(L, 2);
-  lua.lua_pushvalue(L, -2);
-  lua.lua_rawset(L, 1);
-  return 1;
-};
-
 const lazyNewIndex: LuaCFunction = (L) => {
-  const source = lazySourceOf(L, 1);
-  const key = keyAt(L, 2);
-  if (source && key !== null) markDone(source, key);
+  const table = tableAt(L, 1) as TableInternals | null;
+  const key = slotAt(L, 2);
+  if (table !== null && key !== undefined && lazySourceOfTable(table)) hostNewIndex(table, key);
   lua.lua_settop(L, 3);
   lua.lua_rawset(L, 1);
   return 0;
@@ -382,6 +374,80 @@ export function materializeDeep(L: LuaState, idx: number, seen: Set<object> = ne
     lua.lua_pop(L, 1);
   }
 }
+
+// The VM asks these before calling __index / __newindex on a table with host data (our fengari
+// patch): the lazy metamethods' work done in place, without the call frame, the stack traffic and
+// the API lookups of a metamethod call (the commonest host operation of a snippet: every field of
+// a callout entry or a decoded body is read this way once).
+// Guarded PDK tables (kong.ctx, ngx.var) may carry a GuardedHost with their own direct read.
+
+/** t[key] missed in the raw part of a table with host data: answered in `out`, or false for __index. */
+function hostIndex(L: LuaState, table: TableInternals, key: StackSlot, out: WritableSlot): boolean {
+  const host = table.host;
+  if (host instanceof GuardedHost) return host.index(L, key, out);
+  const source = host as LazySource;
+  if (source.caseInsensitive) return caseInsensitiveHostIndex(L, table, source, key, out);
+  const k = keyOfSlot(key);
+  if (k === null || source.done.has(k)) { out.setnilvalue(); return true; }
+  const child = sourceChild(source, k);
+  markDone(source, k);
+  if (child === undefined || (child === null && source.nullAs === null)) { out.setnilvalue(); return true; }
+  // Built on a scratch thread: `L` may be inside the VM, with no room reserved above its top.
+  const scratch = scratchThread(L);
+  pushLazy(scratch, child, source.nullAs);
+  const value = slotAt(scratch, -1) as StackSlot;
+  ltable.luaH_setfrom(L, table, key, value);
+  ltable.invalidateTMcache(table);
+  out.setfrom(value);
+  lua.lua_settop(scratch, 0);
+  return true;
+}
+
+/** What caseInsensitiveLazyIndex answers, in `out`. */
+function caseInsensitiveHostIndex(L: LuaState, table: TableInternals, source: LazySource, key: StackSlot, out: WritableSlot): boolean {
+  if ((key.type & 0x0f) !== lua.LUA_TSTRING) { out.setnilvalue(); return true; }
+  const given = textOfString(key.value);
+  const lower = given.toLowerCase();
+  if (lower !== given) {
+    const built = rawStringField(table as unknown as RawTable, lower);
+    if (built !== undefined && built.type !== lua.LUA_TNIL) { out.setfrom(built); return true; }
+  }
+  if (source.done.has(lower)) { out.setnilvalue(); return true; }
+  const obj = source.value as Record<string, unknown>;
+  const child = Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
+  markDone(source, lower);
+  if (child === undefined || child === null) { out.setnilvalue(); return true; }
+  const scratch = scratchThread(L);
+  pushString(scratch, lower);
+  pushLazy(scratch, child);
+  const value = slotAt(scratch, -1) as StackSlot;
+  ltable.luaH_setfrom(L, table, slotAt(scratch, -2) as StackSlot, value);
+  ltable.invalidateTMcache(table);
+  out.setfrom(value);
+  lua.lua_settop(scratch, 0);
+  return true;
+}
+
+/** t[key] = v on a key absent from the raw part of lazy table `table`: what lazyNewIndex records. */
+function hostNewIndex(table: TableInternals, key: StackSlot): boolean {
+  const host = table.host;
+  if (host instanceof GuardedHost) return false;
+  const k = keyOfSlot(key);
+  if (k !== null) markDone(host as LazySource, k);
+  return true;
+}
+
+/** A key as a JS key, or null for keys a JSON source can never hold. */
+function keyOfSlot(key: StackSlot): string | number | null {
+  switch (key.type & 0x0f) {
+    case lua.LUA_TNUMBER: return key.value as number;
+    case lua.LUA_TSTRING: return textOfString(key.value);
+    default: return null;
+  }
+}
+
+lvm.luagate_host.index = hostIndex;
+lvm.luagate_host.newindex = hostNewIndex;
 
 setBeforeTableRead((L, idx) => {
   if (lazySourceOf(L, idx)) materializeDeep(L, idx);

@@ -8,7 +8,7 @@ import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
-import { lazySourceOf, materializeDeep, sourceChild, type LazySource } from '../../lua/lazy';
+import { lazySourceOf, lazySourceOfTable, materializeDeep, sourceChild, type LazySource } from '../../lua/lazy';
 import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
 import { tableAt } from '../../lua/stack';
 import { getField, textOfString } from '../../lua/strings';
@@ -109,7 +109,7 @@ function fieldValue(L: LuaState, idx: number, key: string): unknown {
   if (table) {
     // A lazy table (its metatable is protected) gets a key in its raw part only when Lua reads or
     // writes it, and that marks the key done: a key not done is the source's, no raw lookup needed.
-    const source = table.host as LazySource | null | undefined;
+    const source = lazySourceOfTable(table);
     if (source && !source.caseInsensitive && !source.done.has(key)) return sourceFieldValue(source, key);
     const slot = rawStringField(table, key);
     if (slot === undefined) return sourceValue(L, idx, key);
@@ -418,7 +418,7 @@ function paramsFromSource(params: Readonly<Record<string, unknown>>, caching: { 
 /** `t.body` of the table at `idx`: bytes for a Lua string, a JS value for a table, null when absent. */
 function bodyField(L: LuaState, idx: number): unknown {
   const table = tableAt(L, idx) as RawTable | null;
-  if (table && rawStringField(table, 'body') === undefined && table.host) return sourceValue(L, idx, 'body');
+  if (table && rawStringField(table, 'body') === undefined && lazySourceOfTable(table)) return sourceValue(L, idx, 'body');
   pushTableField(L, idx, 'body');
   return readBodyAndPop(L);
 }
