@@ -1,6 +1,8 @@
 // Lazy marshalling: a JS object or array (a decoded JSON body, a callout response) crosses into Lua
-// as an empty table whose metatable builds each child the first time Lua reads it, then rawsets it
-// so later reads and writes are plain table operations. `pairs`, `#` and the host helpers
+// as an empty table that builds each child the first time Lua reads it, then rawsets it so later
+// reads and writes are plain table operations. The VM does this through a host hook of our fengari
+// patch (hostIndex below, no metamethod call); the metatable's __index does the same for any other
+// caller. `pairs`, `#` and the host helpers
 // (`materializeDeep`) build everything first. A fully built table loses its lazy metatable (arrays
 // get cjson's array_mt when one is registered), so from then on it is an ordinary table.
 import { lua, lauxlib } from '../fengari';
