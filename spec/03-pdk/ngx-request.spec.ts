@@ -21,6 +21,19 @@ describe('ngx per-request API (real VM)', () => {
         .to.deep.equal(['req-1', '10.1.2.3', '40000', 'example.test', 'http', '8000', 'POST', 'HTTP/1.1', '']);
     });
 
+    it('answers other keys with nil, from coroutines too, and is unavailable outside a request', async () => {
+      expect(await h.values(`local co = coroutine.wrap(function() return ngx.var.REQUEST_METHOD end)
+        return ngx.var[1], ngx.var.no_such_variable, co(), pcall(function() return ngx.var.scheme end)`, exchange()))
+        .to.deep.equal([null, null, 'POST', true, 'http']);
+      const chunk = h.engine.compileChunk('return ngx.var.uri', 'outside');
+      const env = h.engine.createChunkEnv();
+      try {
+        expect(() => h.engine.call(chunk, env, null, () => null)).to.throw(/API disabled in the current context/);
+      } finally {
+        h.engine.unref(env.ref);
+      }
+    });
+
     it('gives uri (decoded, normalised), request_uri (raw) and args', async () => {
       expect(await h.values('return ngx.var.uri, ngx.var.request_uri, ngx.var.args, ngx.var.is_args', exchange()))
         .to.deep.equal(['/r/a b/c/e', '/r/a%20b//c/./d/../e?a=1&B=%20x&a=2&flag&empty=', 'a=1&B=%20x&a=2&flag&empty=', '?']);

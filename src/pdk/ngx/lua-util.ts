@@ -81,6 +81,12 @@ export function requireScope(engine: LuaEngine, L: LuaState): PdkScope {
   return host;
 }
 
+/** The scope of the request whose Lua code runs now, or null (for code that must not raise). */
+export function currentScope(engine: LuaEngine): PdkScope | null {
+  const host = engine.currentHost;
+  return isScope(host) ? host : null;
+}
+
 /** Pushes the per-request table kept in `scope.tables[key]`, creating it on first use. */
 export function pushScopeTable(L: LuaState, scope: PdkScope, key: string): void {
   const table = scope.tables.get(key);

@@ -3,8 +3,11 @@ import { lua, toLuaString } from '../../lua/fengari';
 import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { VariableWriteError, readVariable, writeVariable } from './variables';
-import { decodeText, pushBytes, pushText, raise, requireScope, toStringBytes, typeName } from './lua-util';
-import { pushGuardedTable } from '../../lua/guarded-table';
+import { currentScope, decodeText, pushBytes, pushText, raise, requireScope, toStringBytes, typeName } from './lua-util';
+import { pushGuardedTable, type DirectIndex } from '../../lua/guarded-table';
+import { scratchThread } from '../../lua/scratch';
+import { slotAt, type StackSlot } from '../../lua/stack';
+import { textOfString } from '../../lua/strings';
 
 export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
   const index: LuaCFunction = (L1) => {
@@ -32,6 +35,19 @@ export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
     return 0;
   };
 
-  pushGuardedTable(L, index, newIndex);
+  // `index` without the metamethod call; outside a request it leaves the read to `index` (which raises).
+  const direct: DirectIndex = (L1, key, out) => {
+    if ((key.type & 0x0f) !== lua.LUA_TSTRING) { out.setnilvalue(); return true; }
+    const scope = currentScope(engine);
+    if (scope === null) return false;
+    const value = readVariable(scope.exchange, textOfString(key.value).toLowerCase());
+    if (value === null) { out.setnilvalue(); return true; }
+    const scratch = scratchThread(L1);
+    if (typeof value === 'string') pushText(scratch, value); else pushBytes(scratch, value);
+    out.setfrom(slotAt(scratch, -1) as StackSlot);
+    lua.lua_settop(scratch, 0);
+    return true;
+  };
+  pushGuardedTable(L, index, newIndex, direct);
   lua.lua_setfield(L, raw, toLuaString('var'));
 }
