@@ -4,6 +4,7 @@
 // handler, and an error there would abort.
 import { lua } from './fengari';
 import type { LuaState } from './fengari';
+import { slotAt, type StackSlot, type WritableSlot } from './stack';
 
 const SCRATCH_SLOT = Symbol('luagate scratch thread');
 
@@ -24,4 +25,10 @@ export function ensureScratchThread(L: LuaState): void {
 /** The scratch thread (ensureScratchThread ran when the hooked table was made). Leave it empty. */
 export function scratchThread(L: LuaState): LuaState {
   return globalOf(L)[SCRATCH_SLOT] as LuaState;
+}
+
+/** Copies the value on top of the scratch thread into `out` and empties the thread. */
+export function takeScratchTop(scratch: LuaState, out: WritableSlot): void {
+  out.setfrom(slotAt(scratch, -1) as StackSlot);
+  lua.lua_settop(scratch, 0);
 }

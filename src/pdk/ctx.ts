@@ -8,9 +8,7 @@ import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 import { pushGuardedTable } from '../lua/guarded-table';
 import type { DirectIndex } from '../lua/guarded-table';
-import { scratchThread } from '../lua/scratch';
-import { slotAt } from '../lua/stack';
-import type { StackSlot } from '../lua/stack';
+import { scratchThread, takeScratchTop } from '../lua/scratch';
 import { flushPendingShared } from './shared-fields';
 import { getField, textOfString } from '../lua/strings';
 
@@ -40,18 +38,20 @@ export function releaseScope(_engine: LuaEngine, scope: PdkScope): void {
   if (scope.tables.size !== 0) scope.tables.clear();
 }
 
+/** The scope table behind kong.ctx[name], or null for any other key (nil). */
+function ctxTableKey(scope: PdkScope, name: string | null): string | null {
+  if (name === 'shared') return SHARED_REF;
+  if (name === 'plugin') return `kong.ctx.plugin:${scope.plugin?.id ?? ''}`;
+  return null;
+}
+
 /** Pushes the kong.ctx table: a live object (it has a metatable, so the sandbox does not copy it). */
 export function pushCtxTable(engine: LuaEngine, L: LuaState): void {
   const index: LuaCFunction = (L2) => {
-    const key = stringArg(L2, 2);
-    if (key === 'shared') {
-      pushRequestTable(engine, L2, scopeOf(engine, L2), SHARED_REF);
-    } else if (key === 'plugin') {
-      const scope = scopeOf(engine, L2);
-      pushRequestTable(engine, L2, scope, `kong.ctx.plugin:${scope.plugin?.id ?? ''}`);
-    } else {
-      lua.lua_pushnil(L2);
-    }
+    const name = stringArg(L2, 2);
+    if (name !== 'shared' && name !== 'plugin') { lua.lua_pushnil(L2); return 1; }
+    const scope = scopeOf(engine, L2);
+    pushRequestTable(engine, L2, scope, ctxTableKey(scope, name) as string);
     return 1;
   };
   const newIndex: LuaCFunction = (L2) => raise(L2, `Cannot modify kong.ctx.${luaToString(L2, 2)}. Protected by the sandbox.`);
@@ -59,13 +59,11 @@ export function pushCtxTable(engine: LuaEngine, L: LuaState): void {
   const direct: DirectIndex = (L2, key, out) => {
     const scope = engine.currentHost as PdkScope | undefined;
     if (!scope || typeof scope !== 'object' || !('exchange' in scope)) return false;
-    const name = (key.type & 0x0f) === lua.LUA_TSTRING ? textOfString(key.value) : null;
-    const table = name === 'shared' ? SHARED_REF : name === 'plugin' ? `kong.ctx.plugin:${scope.plugin?.id ?? ''}` : null;
+    const table = ctxTableKey(scope, (key.type & 0x0f) === lua.LUA_TSTRING ? textOfString(key.value) : null);
     if (table === null) { out.setnilvalue(); return true; }
     const scratch = scratchThread(L2);
     pushRequestTable(engine, scratch, scope, table);
-    out.setfrom(slotAt(scratch, -1) as StackSlot);
-    lua.lua_settop(scratch, 0);
+    takeScratchTop(scratch, out);
     return true;
   };
   pushGuardedTable(L, index, newIndex, direct);

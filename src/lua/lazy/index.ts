@@ -13,7 +13,7 @@ import { setLazyTableBuilder } from '../compat/raw-readers';
 import { textAt } from '../strings';
 import { slotAt, tableAt } from '../stack';
 import type { StackSlot, WritableSlot } from '../stack';
-import { ensureScratchThread, scratchThread } from '../scratch';
+import { ensureScratchThread, scratchThread, takeScratchTop } from '../scratch';
 import { DoneKeys, NO_KEYS } from './done-keys';
 import { rawStringField, type RawTable } from '../raw-table';
 import { GuardedHost } from '../guarded-table';
@@ -361,8 +361,7 @@ function hostIndex(L: LuaState, table: TableInternals, key: StackSlot, out: Writ
   const value = slotAt(scratch, -1) as StackSlot;
   ltable.luaH_setfrom(L, table, key, value);
   ltable.invalidateTMcache(table);
-  out.setfrom(value);
-  lua.lua_settop(scratch, 0);
+  takeScratchTop(scratch, out);
   return true;
 }
 
@@ -386,8 +385,7 @@ function caseInsensitiveHostIndex(L: LuaState, table: TableInternals, source: La
   const value = slotAt(scratch, -1) as StackSlot;
   ltable.luaH_setfrom(L, table, slotAt(scratch, -2) as StackSlot, value);
   ltable.invalidateTMcache(table);
-  out.setfrom(value);
-  lua.lua_settop(scratch, 0);
+  takeScratchTop(scratch, out);
   return true;
 }
 

@@ -5,18 +5,15 @@ import type { LuaEngine } from '../../lua/engine';
 import { VariableWriteError, readVariable, writeVariable } from './variables';
 import { currentScope, decodeText, pushBytes, pushText, raise, requireScope, toStringBytes, typeName } from './lua-util';
 import { pushGuardedTable, type DirectIndex } from '../../lua/guarded-table';
-import { scratchThread } from '../../lua/scratch';
-import { slotAt, type StackSlot } from '../../lua/stack';
+import { scratchThread, takeScratchTop } from '../../lua/scratch';
+import type { PdkScope } from '../scope';
 import { textOfString } from '../../lua/strings';
 
 export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
   const index: LuaCFunction = (L1) => {
     if (lua.lua_type(L1, 2) !== lua.LUA_TSTRING) return 0; // ngx.var[1]: regex captures of nginx.conf, none here
     const name = decodeText(lua.lua_tolstring(L1, 2) as Uint8Array).toLowerCase();
-    const value = readVariable(requireScope(engine, L1).exchange, name);
-    if (value === null) return 0;
-    if (typeof value === 'string') pushText(L1, value); else pushBytes(L1, value);
-    return 1;
+    return pushVariable(L1, requireScope(engine, L1), name) ? 1 : 0;
   };
 
   const newIndex: LuaCFunction = (L1) => {
@@ -40,14 +37,19 @@ export function installVar(engine: LuaEngine, L: LuaState, raw: number): void {
     if ((key.type & 0x0f) !== lua.LUA_TSTRING) { out.setnilvalue(); return true; }
     const scope = currentScope(engine);
     if (scope === null) return false;
-    const value = readVariable(scope.exchange, textOfString(key.value).toLowerCase());
-    if (value === null) { out.setnilvalue(); return true; }
     const scratch = scratchThread(L1);
-    if (typeof value === 'string') pushText(scratch, value); else pushBytes(scratch, value);
-    out.setfrom(slotAt(scratch, -1) as StackSlot);
-    lua.lua_settop(scratch, 0);
+    if (pushVariable(scratch, scope, textOfString(key.value).toLowerCase())) takeScratchTop(scratch, out);
+    else out.setnilvalue();
     return true;
   };
   pushGuardedTable(L, index, newIndex, direct);
   lua.lua_setfield(L, raw, toLuaString('var'));
+}
+
+/** Pushes the value of variable `name` (lower case) and returns true, or pushes nothing for nil. */
+function pushVariable(L: LuaState, scope: PdkScope, name: string): boolean {
+  const value = readVariable(scope.exchange, name);
+  if (value === null) return false;
+  if (typeof value === 'string') pushText(L, value); else pushBytes(L, value);
+  return true;
 }
