@@ -143,3 +143,88 @@ describe('05-proxy router', () => {
     expect(match(r, '/grpc')).to.equal(null);
   });
 });
+
+describe('05-proxy router: prefix index', () => {
+  // A small deterministic generator, so a failure names a reproducible case.
+  function generator(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+  }
+
+  function pick<T>(next: () => number, items: readonly T[]): T {
+    return items[Math.floor(next() * items.length)];
+  }
+
+  const SEGMENTS = ['', '/', '/a', '/ab', '/a/b', '/a/bc', '/b', '/api', '/api/v1', '/api/v1/users', '/x~', '/é'];
+  const REGEXES = ['~/a/(?<id>\\d+)$', '~/api/v[0-9]+/', '~/b', '~/(x|y)+/z'];
+  const HOSTS = ['a.test', '*.test', 'b.*', 'a.test:8000', 'c.test:9000'];
+
+  function randomRoute(next: () => number): RouteEntity {
+    const paths: string[] = [];
+    const pathCount = Math.floor(next() * 4);
+    for (let i = 0; i < pathCount; i++) {
+      if (next() < 0.2) paths.push(pick(next, REGEXES));
+      else paths.push(pick(next, SEGMENTS.slice(1)) + pick(next, SEGMENTS));
+    }
+    return route({
+      service: svc.id,
+      paths: paths.length > 0 ? paths : null,
+      methods: next() < 0.3 ? [pick(next, ['GET', 'POST'])] : null,
+      hosts: next() < 0.3 ? [pick(next, HOSTS)] : null,
+      headers: next() < 0.15 ? { 'x-v': [pick(next, ['1', '2'])] } : null,
+      regex_priority: Math.floor(next() * 3),
+      strip_path: next() < 0.5,
+    });
+  }
+
+  it('picks the same route, prefix, captures and upstream path as testing every route in order', () => {
+    const next = generator(20261122);
+    let compared = 0;
+    let matched = 0;
+    for (let config = 0; config < 60; config++) {
+      const routes = Array.from({ length: 1 + Math.floor(next() * 40) }, () => randomRoute(next));
+      const indexed = new Router(routes, [svc]);
+      const reference = new Router(routes, [svc], { indexPrefixes: false });
+      for (let request = 0; request < 80; request++) {
+        const path = pick(next, SEGMENTS.slice(1)) + pick(next, SEGMENTS) + pick(next, ['', '/', '/7', '/z', 'q']);
+        const opts = {
+          method: pick(next, ['GET', 'POST', 'PUT']),
+          host: pick(next, ['a.test', 'x.test', 'b.org', 'c.test', 'localhost']),
+          port: pick(next, [8000, 9000]),
+          headers: (next() < 0.5 ? { 'x-v': pick(next, ['1', '2']) } : {}) as Record<string, string>,
+        };
+        const got = match(indexed, path, opts);
+        const want = match(reference, path, opts);
+        const where = `config ${config}, request ${request}: ${opts.method} ${opts.host}:${opts.port} ${path}`;
+        expect(got?.route.id ?? null, where).to.equal(want?.route.id ?? null);
+        expect(got?.matchedPrefix, where).to.equal(want?.matchedPrefix);
+        expect(got?.upstreamPath, where).to.equal(want?.upstreamPath);
+        expect(got?.uriCaptures, where).to.deep.equal(want?.uriCaptures);
+        compared++;
+        if (want) matched++;
+      }
+    }
+    expect(compared).to.equal(60 * 80);
+    // The generator must exercise both outcomes for the comparison to mean anything.
+    expect(matched).to.be.greaterThan(compared / 4);
+    expect(compared - matched).to.be.greaterThan(compared / 20);
+  });
+
+  it('finds a route among thousands by its prefix, and still honours priority across lengths', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => route({ service: svc.id, paths: [`/svc${i}`, `/alias${i}/`] }));
+    const catchAll = route({ service: svc.id, paths: ['/'] });
+    const regex = route({ service: svc.id, paths: ['~/svc12/special$'] });
+    const r = router(catchAll, ...many, regex);
+    expect(match(r, '/svc1234/x')?.route.id).to.equal(many[1234].id);
+    expect(match(r, '/svc1234/x')?.matchedPrefix).to.equal('/svc1234');
+    // '/svc12' and '/svc123' both start '/svc1234': the longest prefix wins.
+    expect(match(r, '/svc123')?.route.id).to.equal(many[123].id);
+    expect(match(r, '/alias7/y')?.matchedPrefix).to.equal('/alias7/');
+    expect(match(r, '/alias7')?.route.id).to.equal(catchAll.id);
+    expect(match(r, '/svc12/special')?.route.id).to.equal(regex.id);
+    expect(match(r, '/nothing')?.route.id).to.equal(catchAll.id);
+  });
+});

@@ -3,12 +3,16 @@
 // A route is split into one candidate per path group (all regex paths; each prefix length), and
 // candidates are ordered as Kong's ATC priority orders them: number of matching fields, plain
 // hosts only, header count, regex before prefix, regex_priority, longest prefix; then config order.
+// The first candidate in that order that matches wins. Candidates with plain prefixes are found
+// through a trie of the prefixes (PrefixIndex), so a request only tests the ones whose prefix starts
+// its path, merged in order with the candidates that must always be tested (regex or no paths).
 import type { HeaderMap } from '../pdk/exchange';
 import type { RouteEntity, ServiceEntity } from '../config/types';
 import {
   compileHeaderRules, compileHostMatcher, compilePathRegex, headerRuleMatches,
   type HeaderRule, type HostMatcher,
 } from './route-matchers';
+import { PrefixIndex, type PrefixEntry } from './prefix-index';
 import { upstreamPath } from './upstream-path';
 
 export interface RouterRequest {
@@ -34,6 +38,8 @@ export interface RouteMatch {
 }
 
 interface Candidate {
+  /** Place in match order. */
+  position: number;
   readonly route: RouteEntity;
   readonly service: ServiceEntity | null;
   readonly order: number;
@@ -89,6 +95,7 @@ function compileCandidate(route: RouteEntity, service: ServiceEntity | null, ord
   const weight = (nonEmpty(route.methods) ? 1 : 0) + (hosts ? 1 : 0) + (headerNames.length > 0 ? 1 : 0) +
     (paths !== null ? 1 : 0);
   return {
+    position: 0,
     route,
     service,
     order,
@@ -119,10 +126,18 @@ function servesHttp(route: RouteEntity): boolean {
   return route.protocols.includes('http') || route.protocols.includes('https');
 }
 
+export interface RouterOptions {
+  /** false: test every candidate in order (the reference the index is checked against). */
+  readonly indexPrefixes?: boolean;
+}
+
 export class Router {
   private readonly candidates: readonly Candidate[];
+  private readonly prefixes = new PrefixIndex<Candidate>();
+  /** Candidates not in the prefix index, in match order. */
+  private readonly scanned: readonly Candidate[];
 
-  constructor(routes: readonly RouteEntity[], services: readonly ServiceEntity[]) {
+  constructor(routes: readonly RouteEntity[], services: readonly ServiceEntity[], options: RouterOptions = {}) {
     const servicesById = new Map(services.map((service) => [service.id, service]));
     const candidates: Candidate[] = [];
     routes.forEach((route, order) => {
@@ -137,6 +152,17 @@ export class Router {
     });
     candidates.sort(compareCandidates);
     this.candidates = candidates;
+    const indexed = options.indexPrefixes !== false;
+    const scanned: Candidate[] = [];
+    candidates.forEach((candidate, position) => {
+      candidate.position = position;
+      if (indexed && candidate.prefixes) {
+        for (const prefix of candidate.prefixes) this.prefixes.add(candidate, prefix, position);
+      } else {
+        scanned.push(candidate);
+      }
+    });
+    this.scanned = scanned;
   }
 
   get size(): number {
@@ -144,29 +170,43 @@ export class Router {
   }
 
   match(request: RouterRequest): RouteMatch | null {
-    for (const candidate of this.candidates) {
-      if (candidate.methods && !candidate.methods.has(request.method)) continue;
-      if (candidate.hosts && !candidate.hosts.matches(request.host, request.port)) continue;
-      if (candidate.headers && !headersMatch(candidate.headers, request.headers)) continue;
-      const pathMatch = matchPath(candidate, request.path);
-      if (!pathMatch) continue;
-      const route = candidate.route;
-      return {
-        route,
-        service: candidate.service,
-        matchedPrefix: pathMatch.prefix,
-        uriCaptures: pathMatch.captures,
-        upstreamPath: upstreamPath({
-          pathHandling: route.path_handling,
-          stripPath: route.strip_path,
-          requestPath: request.path,
-          matchedPrefix: pathMatch.prefix,
-          servicePath: candidate.service?.path ?? '/',
-        }),
-      };
+    const byPrefix: ReadonlyArray<PrefixEntry<Candidate>> = this.prefixes.lookup(request.path);
+    const scanned = this.scanned;
+    let p = 0;
+    let s = 0;
+    while (p < byPrefix.length || s < scanned.length) {
+      const fromIndex = s === scanned.length || (p < byPrefix.length && byPrefix[p].position < scanned[s].position);
+      const candidate = fromIndex ? byPrefix[p++].candidate : scanned[s++];
+      if (!otherFieldsMatch(candidate, request)) continue;
+      // An indexed candidate's path already matched: its entry holds the prefix.
+      const pathMatch = fromIndex ? { prefix: byPrefix[p - 1].prefix, captures: null } : matchPath(candidate, request.path);
+      if (pathMatch) return routeMatch(candidate, request, pathMatch);
     }
     return null;
   }
+}
+
+function otherFieldsMatch(candidate: Candidate, request: RouterRequest): boolean {
+  if (candidate.methods && !candidate.methods.has(request.method)) return false;
+  if (candidate.hosts && !candidate.hosts.matches(request.host, request.port)) return false;
+  return !candidate.headers || headersMatch(candidate.headers, request.headers);
+}
+
+function routeMatch(candidate: Candidate, request: RouterRequest, pathMatch: { prefix: string; captures: UriCaptures | null }): RouteMatch {
+  const route = candidate.route;
+  return {
+    route,
+    service: candidate.service,
+    matchedPrefix: pathMatch.prefix,
+    uriCaptures: pathMatch.captures,
+    upstreamPath: upstreamPath({
+      pathHandling: route.path_handling,
+      stripPath: route.strip_path,
+      requestPath: request.path,
+      matchedPrefix: pathMatch.prefix,
+      servicePath: candidate.service?.path ?? '/',
+    }),
+  };
 }
 
 function headersMatch(rules: readonly HeaderRule[], headers: HeaderMap): boolean {
