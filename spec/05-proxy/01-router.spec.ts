@@ -144,7 +144,7 @@ describe('05-proxy router', () => {
   });
 });
 
-describe('05-proxy router: prefix index', () => {
+describe('05-proxy router: host and prefix indexes', () => {
   // A small deterministic generator, so a failure names a reproducible case.
   function generator(seed: number): () => number {
     let state = seed >>> 0;
@@ -187,7 +187,7 @@ describe('05-proxy router: prefix index', () => {
     for (let config = 0; config < 60; config++) {
       const routes = Array.from({ length: 1 + Math.floor(next() * 40) }, () => randomRoute(next));
       const indexed = new Router(routes, [svc]);
-      const reference = new Router(routes, [svc], { indexPrefixes: false });
+      const reference = new Router(routes, [svc], { useIndexes: false });
       for (let request = 0; request < 80; request++) {
         const path = pick(next, SEGMENTS.slice(1)) + pick(next, SEGMENTS) + pick(next, ['', '/', '/7', '/z', 'q']);
         const opts = {
@@ -226,5 +226,22 @@ describe('05-proxy router: prefix index', () => {
     expect(match(r, '/alias7')?.route.id).to.equal(catchAll.id);
     expect(match(r, '/svc12/special')?.route.id).to.equal(regex.id);
     expect(match(r, '/nothing')?.route.id).to.equal(catchAll.id);
+  });
+
+  it('finds a route among thousands by its host, with wildcards, ports and paths still ranked', () => {
+    const byHost = Array.from({ length: 2000 }, (_, i) => route({ service: svc.id, hosts: [`svc${i}.example.com`, `alias${i}.test`] }));
+    const wildcard = route({ service: svc.id, hosts: ['*.example.com'] });
+    const withPath = route({ service: svc.id, hosts: ['svc5.example.com'], paths: ['/v2'] });
+    const withPort = route({ service: svc.id, hosts: ['svc6.example.com:9000'] });
+    // Equal rank: configuration order decides, so the ported route is listed first.
+    const r = router(wildcard, withPort, ...byHost, withPath);
+    expect(match(r, '/', { host: 'svc1500.example.com' })?.route.id).to.equal(byHost[1500].id);
+    expect(match(r, '/', { host: 'alias1500.test' })?.route.id).to.equal(byHost[1500].id);
+    expect(match(r, '/', { host: 'other.example.com' })?.route.id).to.equal(wildcard.id);
+    expect(match(r, '/v2/x', { host: 'svc5.example.com' })?.route.id).to.equal(withPath.id);
+    expect(match(r, '/v1', { host: 'svc5.example.com' })?.route.id).to.equal(byHost[5].id);
+    expect(match(r, '/', { host: 'svc6.example.com', port: 9000 })?.route.id).to.equal(withPort.id);
+    expect(match(r, '/', { host: 'svc6.example.com', port: 8000 })?.route.id).to.equal(byHost[6].id);
+    expect(match(r, '/', { host: 'nowhere.test' })).to.equal(null);
   });
 });

@@ -10,6 +10,8 @@ export function compilePathRegex(kongPath: string): RegExp {
 export interface HostMatcher {
   matches(host: string, port: number): boolean;
   readonly plainOnly: boolean;
+  /** The host names (lower case, no port) when every entry is plain: the only hosts it can match. */
+  readonly plainHosts: readonly string[] | null;
 }
 
 interface HostRule {
@@ -33,8 +35,10 @@ function parseHostRule(entry: string): HostRule {
 
 export function compileHostMatcher(hosts: readonly string[]): HostMatcher {
   const rules = hosts.map(parseHostRule);
+  const plainOnly = rules.every((rule) => rule.kind === 'exact');
   return {
-    plainOnly: rules.every((rule) => rule.kind === 'exact'),
+    plainOnly,
+    plainHosts: plainOnly ? [...new Set(rules.map((rule) => rule.value))] : null,
     matches(host: string, port: number): boolean {
       for (const rule of rules) {
         if (rule.port !== null && rule.port !== port) continue;

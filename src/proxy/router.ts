@@ -3,9 +3,11 @@
 // A route is split into one candidate per path group (all regex paths; each prefix length), and
 // candidates are ordered as Kong's ATC priority orders them: number of matching fields, plain
 // hosts only, header count, regex before prefix, regex_priority, longest prefix; then config order.
-// The first candidate in that order that matches wins. Candidates with plain prefixes are found
-// through a trie of the prefixes (PrefixIndex), so a request only tests the ones whose prefix starts
-// its path, merged in order with the candidates that must always be tested (regex or no paths).
+// The first candidate in that order that matches wins. A request does not test every candidate:
+// those with only plain hosts are found by the request's host, those with plain prefixes through a
+// trie of the prefixes (PrefixIndex), and the three sources (host, prefix, always tested) are
+// merged in rank order. A candidate with both plain hosts and prefixes is filed where its
+// neighbours are fewer; either way it is tested in full before it can win.
 import type { HeaderMap } from '../pdk/exchange';
 import type { RouteEntity, ServiceEntity } from '../config/types';
 import {
@@ -127,14 +129,15 @@ function servesHttp(route: RouteEntity): boolean {
 }
 
 export interface RouterOptions {
-  /** false: test every candidate in order (the reference the index is checked against). */
-  readonly indexPrefixes?: boolean;
+  /** false: test every candidate in order (the reference the indexes are checked against). */
+  readonly useIndexes?: boolean;
 }
 
 export class Router {
   private readonly candidates: readonly Candidate[];
+  private readonly byHost = new Map<string, Candidate[]>();
   private readonly prefixes = new PrefixIndex<Candidate>();
-  /** Candidates not in the prefix index, in match order. */
+  /** Candidates in neither index, in match order. */
   private readonly scanned: readonly Candidate[];
 
   constructor(routes: readonly RouteEntity[], services: readonly ServiceEntity[], options: RouterOptions = {}) {
@@ -152,12 +155,22 @@ export class Router {
     });
     candidates.sort(compareCandidates);
     this.candidates = candidates;
-    const indexed = options.indexPrefixes !== false;
+    const indexed = options.useIndexes !== false;
+    const hostCounts = countKeys(candidates.map((candidate) => candidate.hosts?.plainHosts ?? []));
+    const prefixCounts = countKeys(candidates.map((candidate) => candidate.prefixes ?? []));
     const scanned: Candidate[] = [];
     candidates.forEach((candidate, position) => {
       candidate.position = position;
-      if (indexed && candidate.prefixes) {
-        for (const prefix of candidate.prefixes) this.prefixes.add(candidate, prefix, position);
+      const hosts = indexed ? candidate.hosts?.plainHosts ?? null : null;
+      const prefixes = indexed ? candidate.prefixes : null;
+      if (hosts && (!prefixes || largest(hostCounts, hosts) <= largest(prefixCounts, prefixes))) {
+        for (const host of hosts) {
+          const bucket = this.byHost.get(host);
+          if (bucket) bucket.push(candidate);
+          else this.byHost.set(host, [candidate]);
+        }
+      } else if (prefixes) {
+        for (const prefix of prefixes) this.prefixes.add(candidate, prefix, position);
       } else {
         scanned.push(candidate);
       }
@@ -170,20 +183,46 @@ export class Router {
   }
 
   match(request: RouterRequest): RouteMatch | null {
+    const byHost: readonly Candidate[] = this.byHost.get(request.host) ?? NO_CANDIDATES;
     const byPrefix: ReadonlyArray<PrefixEntry<Candidate>> = this.prefixes.lookup(request.path);
     const scanned = this.scanned;
+    let h = 0;
     let p = 0;
     let s = 0;
-    while (p < byPrefix.length || s < scanned.length) {
-      const fromIndex = s === scanned.length || (p < byPrefix.length && byPrefix[p].position < scanned[s].position);
-      const candidate = fromIndex ? byPrefix[p++].candidate : scanned[s++];
+    for (;;) {
+      const hostNext = h < byHost.length ? byHost[h].position : Infinity;
+      const prefixNext = p < byPrefix.length ? byPrefix[p].position : Infinity;
+      const scanNext = s < scanned.length ? scanned[s].position : Infinity;
+      if (prefixNext < hostNext && prefixNext < scanNext) {
+        // Its path already matched: the entry holds the prefix.
+        const entry = byPrefix[p++];
+        if (otherFieldsMatch(entry.candidate, request)) return routeMatch(entry.candidate, request, { prefix: entry.prefix, captures: null });
+        continue;
+      }
+      let candidate: Candidate;
+      if (hostNext < scanNext) candidate = byHost[h++];
+      else if (scanNext !== Infinity) candidate = scanned[s++];
+      else return null;
       if (!otherFieldsMatch(candidate, request)) continue;
-      // An indexed candidate's path already matched: its entry holds the prefix.
-      const pathMatch = fromIndex ? { prefix: byPrefix[p - 1].prefix, captures: null } : matchPath(candidate, request.path);
+      const pathMatch = matchPath(candidate, request.path);
       if (pathMatch) return routeMatch(candidate, request, pathMatch);
     }
-    return null;
   }
+}
+
+const NO_CANDIDATES: readonly Candidate[] = [];
+
+/** How many candidates list each key. */
+function countKeys(keysPerCandidate: ReadonlyArray<readonly string[]>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const keys of keysPerCandidate) for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+function largest(counts: ReadonlyMap<string, number>, keys: readonly string[]): number {
+  let most = 0;
+  for (const key of keys) most = Math.max(most, counts.get(key) ?? 0);
+  return most;
 }
 
 function otherFieldsMatch(candidate: Candidate, request: RouterRequest): boolean {
