@@ -1,6 +1,7 @@
 // http_opts end to end: TLS verification with lua_ssl_trusted_certificate, SNI, forward proxies
-// with basic auth, read timeouts.
+// with basic auth, read and write timeouts.
 import { expect } from 'chai';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy';
 import { startServer, type TestServer } from '../helpers/servers';
 import { startCalloutMock, type CalloutMock } from './support/callout-mock';
@@ -14,6 +15,8 @@ describe('request-callout: http_opts (luagate start)', function () {
   let tlsMock: CalloutMock;
   let proxy: ForwardProxy;
   let hanging: TestServer;
+  let notReading: Server;
+  const notReadingSockets: Socket[] = [];
   before(async () => {
     f = await startFixtures();
     certs = makeCertificates();
@@ -21,8 +24,15 @@ describe('request-callout: http_opts (luagate start)', function () {
     tlsMock.on('/secure', { body: { secure: true } });
     proxy = await startForwardProxy({ auth: { user: 'pu', password: 'pp' } });
     hanging = await startServer(() => undefined);
+    notReading = createServer((socket) => {
+      socket.pause();
+      notReadingSockets.push(socket);
+    });
+    await new Promise<void>((resolve) => notReading.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
+    for (const socket of notReadingSockets) socket.destroy();
+    await new Promise<void>((resolve) => notReading.close(() => resolve()));
     await Promise.all([tlsMock.close(), proxy.close(), hanging.close()]);
     await stopFixtures(f);
   });
@@ -122,6 +132,24 @@ describe('request-callout: http_opts (luagate start)', function () {
       const echo = await g.echo('/r');
       expect(echo.headers['x-s']).to.equal('none');
       await g.gw.waitForLog(/callout c GET .* error="timeout"/);
+    });
+  });
+
+  it('write timeout: a callout target that takes none of a large body is a transport error "timeout"', async () => {
+    const port = (notReading.address() as AddressInfo).port;
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: {
+        url: `http://127.0.0.1:${port}/upload`, method: 'POST',
+        http_opts: { timeouts: { connect: 1000, write: 300, read: 60000 } },
+        error: { on_error: 'continue' },
+        // 32 MB: far more than the loopback socket buffers take from a peer that never reads.
+        by_lua: 'kong.ctx.shared.callouts.c.request.params.body = string.rep("x", 32 * 1024 * 1024)',
+      } }],
+      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('none');
+      await g.gw.waitForLog(/callout c POST .* error="timeout"/);
     });
   });
 });

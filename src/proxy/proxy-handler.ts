@@ -164,7 +164,7 @@ class ProxiedRequest implements UpstreamSink, LogSink {
     this.sentAt = Date.now();
     this.relay = this.deps.upstream.relay(
       { scheme: upstream.scheme, host: upstream.host, port: upstream.port, connectTimeout: service.connect_timeout,
-        tlsVerify: service.tls_verify ?? false },
+        writeTimeout: service.write_timeout, tlsVerify: service.tls_verify ?? false },
       { method: upstream.method, path: upstream.rawQuery ? `${upstream.path}?${upstream.rawQuery}` : upstream.path,
         headers, body, readTimeout: service.read_timeout, retries: service.retries },
       this,
@@ -228,7 +228,21 @@ class ProxiedRequest implements UpstreamSink, LogSink {
 
   private fail(error: GatewayErrorResponse, extra?: ReadonlyArray<[string, string]>): void {
     this.status = error.status;
+    this.dropRestOfBody();
     this.bytesSent = sendGatewayError(this.res, error, this.generated(), extra);
+  }
+
+  /**
+   * Answering before the client has sent all of its body (the upstream failed mid-upload): the
+   * stream that carried the body to the upstream is gone and Node will not read the rest, so a
+   * paused socket would never see the client leave. The rest is read and dropped while the answer
+   * goes out, and the connection closes after it (Connection: close).
+   */
+  private dropRestOfBody(): void {
+    const message = this.request.message;
+    if (!this.request.hasBody || message.complete) return;
+    this.res.shouldKeepAlive = false;
+    this.res.socket?.resume();
   }
 
   private unexpected(error: unknown): void {

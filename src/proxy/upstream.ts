@@ -3,9 +3,10 @@
 // or promise in between. Classifies failures into Kong's 502/504 cases and retries connection
 // failures when the body can be replayed.
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, buildConnector } from 'undici';
 import type Dispatcher from 'undici/types/dispatcher';
 import { registerHeaderNames } from '../util/undici-header-names';
+import { watchedConnector } from '../util/write-watchdog';
 import { UpstreamConnectionError, UpstreamTimeoutError } from './errors';
 
 export interface UpstreamTarget {
@@ -13,6 +14,8 @@ export interface UpstreamTarget {
   readonly host: string;
   readonly port: number;
   readonly connectTimeout: number;
+  /** The longest the upstream may leave a write waiting (the service's write_timeout). */
+  readonly writeTimeout: number;
   readonly tlsVerify: boolean;
 }
 
@@ -134,6 +137,7 @@ interface PoolEntry {
   readonly scheme: string;
   readonly port: number;
   readonly connectTimeout: number;
+  readonly writeTimeout: number;
   readonly tlsVerify: boolean;
   readonly pool: Pool;
 }
@@ -152,15 +156,18 @@ export class UpstreamClient {
     }
     for (const entry of entries) {
       if (entry.port === target.port && entry.scheme === target.scheme && entry.connectTimeout === target.connectTimeout
-        && entry.tlsVerify === target.tlsVerify) return entry.pool;
+        && entry.writeTimeout === target.writeTimeout && entry.tlsVerify === target.tlsVerify) return entry.pool;
     }
+    const name = `${target.host}:${target.port}`;
+    const connect = buildConnector({ timeout: target.connectTimeout, rejectUnauthorized: target.tlsVerify });
     const pool = new Pool(`${target.scheme}://${formatHost(target.host)}:${target.port}`, {
-      connect: { timeout: target.connectTimeout, rejectUnauthorized: target.tlsVerify },
+      connect: watchedConnector(connect, target.writeTimeout, () => new UpstreamTimeoutError(name, 'write')),
       keepAliveTimeout: this.keepAliveTimeoutMs,
       keepAliveMaxTimeout: this.keepAliveTimeoutMs,
       pipelining: 1,
     });
-    entries.push({ scheme: target.scheme, port: target.port, connectTimeout: target.connectTimeout, tlsVerify: target.tlsVerify, pool });
+    entries.push({ scheme: target.scheme, port: target.port, connectTimeout: target.connectTimeout,
+      writeTimeout: target.writeTimeout, tlsVerify: target.tlsVerify, pool });
     return pool;
   }
 

@@ -2,8 +2,9 @@
 // http_opts (ssl_verify, SNI, timeouts, forward proxy) and reused by every request.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { registerHeaderNames } from '../../util/undici-header-names';
+import { watchedConnector } from '../../util/write-watchdog';
 import type { CalloutProxyConfig, CalloutTimeouts } from './config';
 
 /** Decision 18: 60 s connect/write/read when http_opts.timeouts is null. */
@@ -31,6 +32,16 @@ export interface CalloutHttpRequest {
 }
 
 export type HeaderFields = Record<string, string | string[]>;
+
+/** The callout target left a write of the request waiting longer than timeouts.write. */
+export class CalloutWriteTimeoutError extends Error {
+  readonly code = 'LUAGATE_WRITE_TIMEOUT';
+
+  constructor(timeoutMs: number) {
+    super(`the callout target took nothing of the request for ${timeoutMs} ms`);
+    this.name = 'CalloutWriteTimeoutError';
+  }
+}
 
 export type CalloutHttpResult =
   /** `headers` parses the answer's header fields on its first call and returns the same object after. */
@@ -64,7 +75,7 @@ export class CalloutDispatchers {
   get(scheme: string, options: CalloutHttpOptions): Dispatcher {
     const proxyUrl = proxyFor(scheme, options.proxy);
     const key = JSON.stringify([options.ssl_verify, options.ssl_server_name, options.timeouts?.connect ?? null,
-      proxyUrl, proxyUrl ? options.proxy?.auth_username : null, proxyUrl ? options.proxy?.auth_password : null]);
+      proxyUrl ? null : options.timeouts?.write ?? null, proxyUrl, proxyUrl ? options.proxy?.auth_username : null, proxyUrl ? options.proxy?.auth_password : null]);
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
       dispatcher = this.create(options, proxyUrl);
@@ -95,7 +106,12 @@ export class CalloutDispatchers {
       ...(options.ssl_server_name ? { servername: options.ssl_server_name } : {}),
       timeout: options.timeouts?.connect ?? DEFAULT_TIMEOUT_MS,
     };
-    if (proxyUrl === null) return new Agent({ connect: tls, keepAliveTimeout: KEEPALIVE_MS });
+    if (proxyUrl === null) {
+      const write = options.timeouts?.write ?? DEFAULT_TIMEOUT_MS;
+      const connect = watchedConnector(buildConnector(tls), write, () => new CalloutWriteTimeoutError(write));
+      return new Agent({ connect, keepAliveTimeout: KEEPALIVE_MS });
+    }
+    // Through a forward proxy undici writes on the tunnel it opens itself: timeouts.write is not watched there.
     const user = options.proxy?.auth_username;
     const password = options.proxy?.auth_password;
     return new ProxyAgent({
@@ -203,6 +219,7 @@ export function describeTransportError(error: unknown): string {
     case 'ECONNREFUSED': return 'connection refused';
     case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'connection reset by peer';
     case 'UND_ERR_CONNECT_TIMEOUT': case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': case 'ETIMEDOUT':
+    case 'LUAGATE_WRITE_TIMEOUT':
       return 'timeout';
     case 'ENOTFOUND': case 'EAI_AGAIN': return 'could not be resolved';
     default: break;
