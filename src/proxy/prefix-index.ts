@@ -23,7 +23,6 @@ function newNode<C>(): TrieNode<C> {
 
 export class PrefixIndex<C> {
   private readonly root: TrieNode<C> = newNode();
-  private size = 0;
 
   /** Adds `prefix` for `candidate`; entries must be added in increasing `position`. */
   add(candidate: C, prefix: string, position: number): void {
@@ -43,11 +42,6 @@ export class PrefixIndex<C> {
     // The same prefix listed twice on one route is one entry.
     if (last?.candidate === candidate) return;
     node.entries.push({ candidate, prefix, position });
-    this.size++;
-  }
-
-  get entryCount(): number {
-    return this.size;
   }
 
   /** The entries whose prefix starts `path`, in match order (shared arrays: do not modify). */
