@@ -142,14 +142,27 @@ describe('lazy marshalling', () => {
     lua.lua_pop(L, 1);
   });
 
+  it('shows getmetatable and setmetatable the value\'s own metatable, as a table Kong decoded would have', () => {
+    expect(withTable((L) => pushLazyJson(L, body), `
+      local cjson = require("cjson")
+      local object_mt, list_is_array = getmetatable(t), getmetatable(t.list) == cjson.array_mt
+      local nested = setmetatable(t.nested, { __index = function(_, k) return "default-" .. k end })
+      return object_mt, list_is_array, nested == t.nested, nested.a.b, nested.other, t.token, rawget(t, "n")`))
+      .to.deep.equal([null, true, true, 'c', 'default-other', 'abc', 1.5]);
+    expect(withTable((L) => pushLazyCaseInsensitive(L, { 'content-type': 'a/b' }), `
+      local meta = getmetatable(t)
+      return type(meta), t["Content-Type"], pcall(setmetatable, t, nil)`))
+      .to.deep.equal(['table', 'a/b', true, { 'content-type': 'a/b' }]);
+  });
+
   it('keeps bytes as bytes', () => {
     const bytes = new Uint8Array([0, 255, 1]);
     expect(withTable((L) => pushLazy(L, { raw: bytes }), 'return #t.raw, t.raw:byte(2)')).to.deep.equal([3, 255]);
   });
 
   // The VM answers a missing key of a lazy table through a host hook (our fengari patch), not the
-  // metamethods; they stay on the metatable (unreachable from snippets: it is protected and there
-  // is no debug library) and must give the same answers.
+  // metamethods; they stay on the metatable (unreachable from snippets: getmetatable builds the
+  // table first and there is no debug library) and must give the same answers.
   it('answers the same through its metamethods as through ordinary indexing', () => {
     const L = engine.L;
     const top = lua.lua_gettop(L);

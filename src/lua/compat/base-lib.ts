@@ -164,6 +164,11 @@ export function installBase(L: LuaState, options: LoadstringOptions): void {
     rawget: readsTablesRaw(getLibraryFunction(L, '_G', 'rawget'), 1),
     rawset: readsTablesRaw(getLibraryFunction(L, '_G', 'rawset'), 1),
     rawlen: readsTablesRaw(getLibraryFunction(L, '_G', 'rawlen'), 1),
+    // A lazily pushed table's metatable is the marshaller's, not the value's: build the table first,
+    // so getmetatable sees what Kong's table has (nil, cjson's array_mt, the header lookup) and
+    // setmetatable replaces it.
+    getmetatable: readsTablesRaw(getLibraryFunction(L, '_G', 'getmetatable'), 1),
+    setmetatable: readsTablesRaw(getLibraryFunction(L, '_G', 'setmetatable'), 1),
   });
   lua.lua_pushstring(L, toLuaString('Lua 5.1'));
   lua.lua_setfield(L, -2, toLuaString('_VERSION'));
