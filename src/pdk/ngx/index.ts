@@ -10,6 +10,7 @@ import { argFunctions } from './args';
 import { digestFunctions } from './digest';
 import { timeFunctions } from './time';
 import { reFunctions } from './regex/re';
+import { setRegexTimeLimit } from './regex/isolated-matcher';
 import { installReq } from './req';
 import { NGX_LOG_LEVELS, ngxLog } from './log';
 import { NGX_METHOD_CONSTANTS, NGX_RESULT_CONSTANTS, NGX_STATUS_CONSTANTS } from './constants';
@@ -55,6 +56,8 @@ function installConfigAndWorker(L: LuaState, raw: number): void {
 
 /** Defines the global `ngx`. Call before engine.seal(). */
 export function installNgx(engine: LuaEngine): void {
+  // One budget per process, like the fengari limits: a stopped match answers as PCRE's match limit.
+  setRegexTimeLimit(engine.options.timeBudgetMs);
   engine.defineGlobals((L) => {
     const globals = lua.lua_gettop(L);
     lua.lua_createtable(L, 0, 128);

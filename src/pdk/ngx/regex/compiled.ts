@@ -3,7 +3,11 @@
 // offsets are byte offsets and binary data survives; with "u" it is decoded as UTF-8 and offsets
 // are mapped back to bytes.
 import { bytesToLatin1, latin1ToBytes } from '../../../lua/compat/lua-helpers';
+import { needsIsolation, profileBacktracking } from './backtrack-bound';
+import type { BacktrackProfile } from './backtrack-bound';
 import { RegexSyntaxError } from './errors';
+import { execAllIsolated, execIsolated } from './isolated-matcher';
+import type { IsolatedMatch } from './isolated-matcher';
 import { translatePcre } from './translate';
 import type { Translation } from './translate';
 
@@ -106,12 +110,54 @@ export interface RegexMatch {
   readonly groups: ReadonlyArray<Uint8Array | null>;
 }
 
+/** What a match yields: RegExp.exec's array, or the same parts from the isolated matcher. */
+type MatchArray = ArrayLike<string | undefined> & {
+  readonly index: number;
+  readonly indices?: ArrayLike<readonly [number, number] | undefined>;
+};
+
+function matchArray(reply: IsolatedMatch): MatchArray {
+  return Object.assign([...reply.groups], { index: reply.index, indices: reply.indices });
+}
+
 export class CompiledRegex {
   private readonly regex: RegExp;
   private indexed: RegExp | null = null;
+  private readonly backtracking: BacktrackProfile;
 
   constructor(readonly translation: Translation, readonly options: RegexOptions) {
     this.regex = new RegExp(translation.source, this.jsFlags(''));
+    this.backtracking = profileBacktracking(translation.source, options.anchored);
+  }
+
+  /**
+   * Runs `re` from text index `from`: in place, or, when the pattern could backtrack for long on
+   * this subject, on the isolated matcher, which stops it at the time limit (RegexMatchLimitError).
+   */
+  private run(re: RegExp, subject: Subject, from: number): MatchArray | null {
+    const text = subject.text;
+    if (this.isolates(subject, from)) {
+      const reply = execIsolated(this.translation.source, re.flags, text, from);
+      if (reply !== undefined) return reply === null ? null : matchArray(reply);
+    }
+    re.lastIndex = from;
+    return re.exec(text);
+  }
+
+  private isolates(subject: Subject, from: number): boolean {
+    return needsIsolation(this.backtracking, subject.text.length - from);
+  }
+
+  /**
+   * When matching this subject from byte `start` on could backtrack for long: every match from
+   * there, found in one round trip to the isolated matcher (gsub and gmatch would otherwise pay a
+   * round trip per match). null when the caller can step through the matches in place with exec.
+   */
+  isolatedMatches(subject: Subject, start: number): RegexMatch[] | null {
+    const from = subject.textIndex(start);
+    if (start > subject.length || !this.isolates(subject, from)) return null;
+    const replies = execAllIsolated(this.translation.source, this.regex.flags, subject.text, from);
+    return replies === undefined ? null : replies.map((reply) => this.toMatch(subject, matchArray(reply)));
   }
 
   get captureCount(): number {
@@ -125,12 +171,13 @@ export class CompiledRegex {
   /** Matches at or after byte `start`; null when there is no match. */
   exec(subject: Subject, start: number): RegexMatch | null {
     if (start > subject.length) return null;
-    const re = this.regex;
-    re.lastIndex = subject.textIndex(start);
-    const m = re.exec(subject.text);
-    if (m === null) return null;
+    const m = this.run(this.regex, subject, subject.textIndex(start));
+    return m === null ? null : this.toMatch(subject, m);
+  }
+
+  private toMatch(subject: Subject, m: MatchArray): RegexMatch {
     const startByte = subject.byteOffset(m.index);
-    const endByte = subject.byteOffset(m.index + m[0].length);
+    const endByte = subject.byteOffset(m.index + (m[0] as string).length);
     const wantGroups = this.options.dfa ? 0 : this.translation.captureCount;
     const groups: Array<Uint8Array | null> = [subject.bytes.slice(startByte, endByte)];
     for (let n = 1; n <= wantGroups; n++) {
@@ -144,9 +191,7 @@ export class CompiledRegex {
   span(subject: Subject, start: number, n: number): readonly [number, number] | null | 'nomatch' {
     if (start > subject.length) return 'nomatch';
     this.indexed ??= new RegExp(this.translation.source, this.jsFlags('d'));
-    const re = this.indexed;
-    re.lastIndex = subject.textIndex(start);
-    const m = re.exec(subject.text);
+    const m = this.run(this.indexed, subject, subject.textIndex(start));
     if (m === null) return 'nomatch';
     const span = m.indices![this.translation.jsGroupOf[n]];
     if (span === undefined) return null;

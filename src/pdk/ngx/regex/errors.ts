@@ -8,3 +8,11 @@ export class RegexSyntaxError extends Error {
 
 /** Internal: the pattern turns case-insensitivity off somewhere, so the JS `i` flag cannot be used. */
 export class CaselessScopeConflict extends Error {}
+
+/** A match ran past its time limit and was stopped (PCRE's match limit: ngx.re returns nil, err). */
+export class RegexMatchLimitError extends Error {
+  constructor(readonly limitMs: number) {
+    super(`match stopped after ${limitMs} ms`);
+    this.name = 'RegexMatchLimitError';
+  }
+}

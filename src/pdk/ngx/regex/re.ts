@@ -6,7 +6,7 @@ import type { LuaState, LuaCFunction } from '../../../lua/fengari';
 import { bytesToLatin1, latin1ToBytes } from '../../../lua/compat/lua-helpers';
 import { CompiledRegex, RegexOptionError, SubjectEncodingError, compileRegex, prepareSubject } from './compiled';
 import type { RegexMatch, Subject } from './compiled';
-import { RegexSyntaxError } from './errors';
+import { RegexMatchLimitError, RegexSyntaxError } from './errors';
 import { compileTemplate, expandTemplate } from './template';
 import type { TemplatePart } from './template';
 import { pushBytes, raise, toStringBytes } from '../lua-util';
@@ -94,16 +94,31 @@ function failure(L: LuaState, nils: number, message: string): number {
   return nils + 1;
 }
 
+// PCRE2's match-limit code (Kong builds OpenResty with PCRE2), in lua-resty-core's message.
+const MATCH_LIMIT_MESSAGE = 'pcre_exec() failed: -47';
+
+/** Runs the matching part of a call; a match stopped at its time limit answers `nils` nils and the error. */
+function limited(L: LuaState, nils: number, work: () => number): number {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof RegexMatchLimitError) return failure(L, nils, MATCH_LIMIT_MESSAGE);
+    throw err;
+  }
+}
+
 const match: LuaCFunction = (L) => {
   const compiled = compileArgs(L, 3);
   if (typeof compiled === 'string') return failure(L, 1, compiled);
   const subject = subjectArg(L, compiled);
   if (typeof subject === 'string') return failure(L, 1, subject);
-  const found = compiled.exec(subject, startFromCtx(L, 4));
-  if (found === null) { lua.lua_pushnil(L); return 1; }
-  storeCtxPos(L, 4, found);
-  pushCaptures(L, compiled, found, 5);
-  return 1;
+  return limited(L, 1, () => {
+    const found = compiled.exec(subject, startFromCtx(L, 4));
+    if (found === null) { lua.lua_pushnil(L); return 1; }
+    storeCtxPos(L, 4, found);
+    pushCaptures(L, compiled, found, 5);
+    return 1;
+  });
 };
 
 const find: LuaCFunction = (L) => {
@@ -115,14 +130,16 @@ const find: LuaCFunction = (L) => {
   let nth = lua.lua_isnoneornil(L, 5) ? 0 : Math.trunc(lauxlib.luaL_checknumber(L, 5));
   if (nth < 0) nth = 0;
   if (nth > compiled.captureCount) return failure(L, 2, 'nth out of bound');
-  const found = compiled.exec(subject, start);
-  if (found === null) { lua.lua_pushnil(L); return 1; }
-  storeCtxPos(L, 4, found);
-  const span = nth === 0 ? [found.start, found.end] as const : compiled.span(subject, start, nth);
-  if (span === null || span === 'nomatch') { lua.lua_pushnil(L); lua.lua_pushnil(L); return 2; }
-  lua.lua_pushnumber(L, span[0] + 1);
-  lua.lua_pushnumber(L, span[1]);
-  return 2;
+  return limited(L, 2, () => {
+    const found = compiled.exec(subject, start);
+    if (found === null) { lua.lua_pushnil(L); return 1; }
+    storeCtxPos(L, 4, found);
+    const span = nth === 0 ? [found.start, found.end] as const : compiled.span(subject, start, nth);
+    if (span === null || span === 'nomatch') { lua.lua_pushnil(L); lua.lua_pushnil(L); return 2; }
+    lua.lua_pushnumber(L, span[0] + 1);
+    lua.lua_pushnumber(L, span[1]);
+    return 2;
+  });
 };
 
 const gmatch: LuaCFunction = (L) => {
@@ -131,15 +148,21 @@ const gmatch: LuaCFunction = (L) => {
   const subject = subjectArg(L, compiled);
   if (typeof subject === 'string') return failure(L, 1, subject);
   let position: number | null = 0;
-  lua.lua_pushcfunction(L, (L1) => {
+  // Matches found at once where the pattern must run isolated (undefined: not looked yet).
+  let batch: RegexMatch[] | null | undefined;
+  let batchIndex = 0;
+  lua.lua_pushcfunction(L, (L1) => limited(L1, 1, () => {
     if (position === null) { lua.lua_pushnil(L1); return 1; }
-    const found = compiled.exec(subject, position);
-    if (found === null) { position = null; lua.lua_pushnil(L1); return 1; }
+    const from = position;
+    position = null;                                       // also after a match stopped at the limit
+    if (batch === undefined) batch = compiled.isolatedMatches(subject, from);
+    const found = batch !== null ? batch[batchIndex++] ?? null : compiled.exec(subject, from);
+    if (found === null) { lua.lua_pushnil(L1); return 1; }
     const next = CompiledRegex.resumeAfter(found);
     position = next > subject.length ? null : next;
     pushCaptures(L1, compiled, found);
     return 1;
-  });
+  }));
   return 1;
 };
 
@@ -180,12 +203,18 @@ function substitute(L: LuaState, global: boolean): number {
   if (typeof subject === 'string') return failure(L, 2, subject);
   const replace = lua.lua_type(L, 3) === lua.LUA_TFUNCTION ? functionReplacer(compiled, 3) : templateReplacer(L, 3);
   if (replace === null) return failure(L, 2, 'failed to compile the replacement template');
+  return limited(L, 2, () => substituteAll(L, compiled, subject, replace, global));
+}
+
+function substituteAll(L: LuaState, compiled: CompiledRegex, subject: Subject, replace: Replacer, global: boolean): number {
   const out: Uint8Array[] = [];
   let copied = 0;
   let position = 0;
   let count = 0;
+  const batch = global ? compiled.isolatedMatches(subject, 0) : null;
+  let batchIndex = 0;
   while (position <= subject.length) {
-    const found = compiled.exec(subject, position);
+    const found = batch !== null ? batch[batchIndex++] ?? null : compiled.exec(subject, position);
     if (found === null) break;
     count++;
     out.push(subject.bytes.subarray(copied, found.start), ...replace(L, found));
