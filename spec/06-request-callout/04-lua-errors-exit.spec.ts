@@ -56,6 +56,21 @@ describe('request-callout: Lua errors and short-circuits (luagate start)', funct
     }, { env: { KONG_UNTRUSTED_LUA_SANDBOX_REQUIRES: 'cjson' } });
   });
 
+  it('a catastrophically backtracking ngx.re match on a client header is stopped; the gateway keeps serving', async () => {
+    const snippet = [
+      'local m, err = ngx.re.match(kong.request.get_header("x-name"), [[^(\\w+\\s?)+$]])',
+      'if err then return kong.response.exit(400, { error = err }) end',
+      'kong.service.request.set_header("X-Name-Ok", m and "yes" or "no")',
+    ].join('\n');
+    await withGateway(f, { callouts: [{ name: 'c1', request: { url: `${f.mock.url}/ok` } }], upstream: { by_lua: snippet } }, async (g) => {
+      const attack = await g.call('/r', { headers: { 'x-name': `${'a'.repeat(34)}!` } });
+      expect(attack.status).to.equal(400);
+      expect(JSON.parse(attack.body)).to.deep.equal({ error: 'pcre_exec() failed: -47' });
+      const echo = await g.echo('/r', { headers: { 'x-name': 'alice smith' } });
+      expect(echo.headers['x-name-ok']).to.equal('yes');
+    }, { env: { LUAGATE_LUA_TIME_BUDGET_MS: '200' } });
+  });
+
   it('RC-56 disallowed global: os.execute is nil', async () => {
     await withGateway(f, { callouts: [{ name: 'c1', request: { url: `${f.mock.url}/ok`, by_lua: 'os.execute("id")' } }] }, async (g) => {
       const res = await g.call('/r');
