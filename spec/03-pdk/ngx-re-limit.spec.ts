@@ -17,14 +17,16 @@ describe('ngx.re match limit', () => {
   const h = ngxHarness();
   // Exponential in the subject: about 2^30 steps, seconds in place, far beyond any budget.
   const catastrophic = 'local s = string.rep("a", 30) .. "b"';
+  // (a|aa)+ grows as 1.6^n: 60 characters for the same effect.
+  const alternating = 'local s = string.rep("a", 60) .. "b"';
 
   afterEach(() => setIsolation('bound'));
 
   it('stops a catastrophic match and answers each function as lua-resty-core does at the match limit', async () => {
     expect(await h.values(`${catastrophic} return ngx.re.match(s, "^(a+)+$")`)).to.deep.equal([null, LIMIT]);
-    expect(await h.values(`${catastrophic} return ngx.re.find(s, "(a|aa)+$")`)).to.deep.equal([null, null, LIMIT]);
-    expect(await h.values(`${catastrophic} return ngx.re.gsub(s, "(a|aa)+$", "x")`)).to.deep.equal([null, null, LIMIT]);
-    expect(await h.values(`${catastrophic} return ngx.re.sub(s, "(a|aa)+$", "x")`)).to.deep.equal([null, null, LIMIT]);
+    expect(await h.values(`${alternating} return ngx.re.find(s, "(a|aa)+$")`)).to.deep.equal([null, null, LIMIT]);
+    expect(await h.values(`${alternating} return ngx.re.gsub(s, "(a|aa)+$", "x")`)).to.deep.equal([null, null, LIMIT]);
+    expect(await h.values(`${alternating} return ngx.re.sub(s, "(a|aa)+$", "x")`)).to.deep.equal([null, null, LIMIT]);
     expect(await h.values(`${catastrophic} local it = ngx.re.gmatch(s, "(a+)+$") local m, err = it() return m, err, it()`))
       .to.deep.equal([null, LIMIT, null]);
   });
@@ -34,6 +36,11 @@ describe('ngx.re match limit', () => {
     expect(await h.values(`${catastrophic} local m = ngx.re.match(s, "^(a+)+b$") return m[0] == s, m[1] == string.rep("a", 30)`))
       .to.deep.equal([true, true]);
     expect(await h.values('local m = ngx.re.match("Bearer abc.def", "^Bearer\\\\s+(.+)$") return m[1]')).to.deep.equal(['abc.def']);
+  });
+
+  it('never waits past the call\'s budget: a loop of stopped matches ends as any over-budget call', async () => {
+    const message = await h.error(`${catastrophic} for i = 1, 50 do ngx.re.match(s, "^(a+)+$") end return 1`);
+    expect(message).to.match(/execution time budget of \d+ ms exceeded/);
   });
 
   describe('isolated and in-place matches agree', () => {

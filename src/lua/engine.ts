@@ -77,6 +77,20 @@ export class LuaEngine {
     return this.runner.currentHost;
   }
 
+  /** performance.now() past which the running call is over its CPU budget; Infinity outside a call. */
+  get currentDeadline(): number {
+    return this.runner.currentDeadline;
+  }
+
+  /**
+   * Has the budget hook look at the clock before the next instruction `L` runs. A host function
+   * that finds the call over budget (time spent where the hook cannot see it) calls this, so the
+   * call ends as any over-budget call does instead of running up to a thousand more instructions.
+   */
+  checkBudgetNow(L: LuaState): void {
+    lua.lua_sethook(L, this.budget.hook, lua.LUA_MASKCOUNT, 1);
+  }
+
   /** Registers a module that `require(name)` can load (cjson, bit, ...). Before `seal()`. */
   registerModule(name: string, loader: ModuleLoader): void {
     this.assertNotSealed();

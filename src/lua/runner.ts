@@ -37,6 +37,11 @@ export class CallRunner {
     return this.active?.host;
   }
 
+  /** performance.now() past which the running call is over budget; Infinity outside a call. */
+  get currentDeadline(): number {
+    return this.active?.deadline ?? Infinity;
+  }
+
   run<T>(chunk: { ref: number; chunkName: string }, envRef: number, host: unknown, read: ResultReader<T>, pushArgs?: ArgsPusher): CallOutcome<T> | Promise<CallOutcome<T>> {
     const { thread, ref } = this.takeThread();
     lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, chunk.ref);

@@ -10,7 +10,6 @@ import { argFunctions } from './args';
 import { digestFunctions } from './digest';
 import { timeFunctions } from './time';
 import { reFunctions } from './regex/re';
-import { setRegexTimeLimit } from './regex/isolated-matcher';
 import { installReq } from './req';
 import { NGX_LOG_LEVELS, ngxLog } from './log';
 import { NGX_METHOD_CONSTANTS, NGX_RESULT_CONSTANTS, NGX_STATUS_CONSTANTS } from './constants';
@@ -56,8 +55,6 @@ function installConfigAndWorker(L: LuaState, raw: number): void {
 
 /** Defines the global `ngx`. Call before engine.seal(). */
 export function installNgx(engine: LuaEngine): void {
-  // One budget per process, like the fengari limits: a stopped match answers as PCRE's match limit.
-  setRegexTimeLimit(engine.options.timeBudgetMs);
   engine.defineGlobals((L) => {
     const globals = lua.lua_gettop(L);
     lua.lua_createtable(L, 0, 128);
@@ -67,7 +64,13 @@ export function installNgx(engine: LuaEngine): void {
     // ngx.null must equal cjson.null for snippets; cjson owns that sentinel (see log.ts for marshal's).
     lua.lua_pushlightuserdata(L, JSON_NULL);
     lua.lua_setfield(L, raw, toLuaString('null'));
-    defineReadOnlyTable(L, raw, 're', 'ngx.re', (L1) => setFunctions(L1, reFunctions));
+    // A match isolated for its backtracking bound is stopped at the engine's call budget.
+    const regexBudget = {
+      timeLimitMs: engine.options.timeBudgetMs,
+      deadline: () => engine.currentDeadline,
+      overBudget: (L2: LuaState) => engine.checkBudgetNow(L2),
+    };
+    defineReadOnlyTable(L, raw, 're', 'ngx.re', (L1) => setFunctions(L1, reFunctions(regexBudget)));
     defineReadOnlyTable(L, raw, 'req', 'ngx.req', (L1) => installReq(engine, L1));
     installConfigAndWorker(L, raw);
     installVar(engine, L, raw);

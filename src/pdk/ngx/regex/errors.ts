@@ -11,8 +11,9 @@ export class CaselessScopeConflict extends Error {}
 
 /** A match ran past its time limit and was stopped (PCRE's match limit: ngx.re returns nil, err). */
 export class RegexMatchLimitError extends Error {
-  constructor(readonly limitMs: number) {
-    super(`match stopped after ${limitMs} ms`);
+  /** `callOverBudget`: not run at all, the Lua call asking for it had already used its budget. */
+  constructor(readonly limitMs: number, readonly callOverBudget = false) {
+    super(callOverBudget ? 'match not run: the Lua call is over its time budget' : `match stopped after ${limitMs} ms`);
     this.name = 'RegexMatchLimitError';
   }
 }

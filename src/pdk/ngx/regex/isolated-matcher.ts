@@ -33,11 +33,36 @@ const DONE = 0;
 const READY = 1;
 const IDLE = 2;
 
-let timeLimitMs = 500;
+/**
+ * How long an isolated match may take: at most `timeLimitMs` (lua_time_budget_ms) and never past
+ * the running Lua call's deadline, so a loop of stopped matches cannot outlast the call's budget
+ * between two checks of the budget hook.
+ */
+export interface RegexBudget {
+  readonly timeLimitMs: number;
+  /** performance.now() past which the running Lua call is over budget (Infinity outside one). */
+  deadline(): number;
+}
 
-/** The time one isolated match may take (the Lua call budget, lua_time_budget_ms). */
-export function setRegexTimeLimit(ms: number): void {
-  timeLimitMs = ms;
+const NO_BUDGET: RegexBudget = { timeLimitMs: 500, deadline: () => Infinity };
+/** The budget of the ngx.re call running now (engines differ; set around each call). */
+let budget: RegexBudget = NO_BUDGET;
+/** Set when a worker never started: matches then run in place rather than wait each time. */
+let unavailable = false;
+
+/** Runs `work` (one ngx.re call) with `callBudget` limiting its isolated matches. */
+export function withRegexBudget<T>(callBudget: RegexBudget, work: () => T): T {
+  const previous = budget;
+  budget = callBudget;
+  try {
+    return work();
+  } finally {
+    budget = previous;
+  }
+}
+
+function limitMs(): number {
+  return Math.min(budget.timeLimitMs, budget.deadline() - performance.now());
 }
 
 class MatchWorker {
@@ -61,17 +86,19 @@ class MatchWorker {
   }
 
   /** The match, or undefined when the worker could not start (the caller matches in place). */
-  exec(source: string, flags: string, text: string, lastIndex: number, all: boolean, limitMs: number): IsolatedReply | undefined {
+  exec(source: string, flags: string, text: string, lastIndex: number, all: boolean, waitMs: number): IsolatedReply | undefined {
     if (Atomics.wait(this.signal, READY, 0, STARTUP_LIMIT_MS) === 'timed-out') {
       this.stop();
+      unavailable = true;
       return undefined;
     }
+    if (waitMs <= 0) throw new RegexMatchLimitError(0, true);
     Atomics.store(this.signal, DONE, 0);
     const job: IsolatedJob = text === this.lastText ? { source, flags, lastIndex, all } : { source, flags, text, lastIndex, all };
     this.port.postMessage(job);
     this.lastText = text;
-    const deadline = performance.now() + limitMs;
-    if (Atomics.wait(this.signal, DONE, 0, limitMs) !== 'timed-out') {
+    const deadline = performance.now() + waitMs;
+    if (Atomics.wait(this.signal, DONE, 0, waitMs) !== 'timed-out') {
       // The worker posts before it flags, so the answer is queued by now; the loop is a safety net.
       do {
         const received = receiveMessageOnPort(this.port);
@@ -79,7 +106,7 @@ class MatchWorker {
       } while (Atomics.wait(this.signal, IDLE, 0, 1) === 'timed-out' && performance.now() < deadline);
     }
     this.stop();
-    throw new RegexMatchLimitError(limitMs);
+    throw new RegexMatchLimitError(waitMs);
   }
 
   stop(): void {
@@ -90,7 +117,8 @@ class MatchWorker {
 
 let current: MatchWorker | null = null;
 
-function worker(): MatchWorker {
+function worker(): MatchWorker | null {
+  if (unavailable) return null;
   if (current === null || current.broken) current = new MatchWorker();
   return current;
 }
@@ -100,10 +128,10 @@ function worker(): MatchWorker {
  * the worker could not start (the caller matches in place); RegexMatchLimitError past the limit.
  */
 export function execIsolated(source: string, flags: string, text: string, lastIndex: number): IsolatedMatch | null | undefined {
-  return worker().exec(source, flags, text, lastIndex, false, timeLimitMs) as IsolatedMatch | null | undefined;
+  return worker()?.exec(source, flags, text, lastIndex, false, limitMs()) as IsolatedMatch | null | undefined;
 }
 
 /** Every match from `lastIndex` on, in one round trip; the time limit covers them all. */
 export function execAllIsolated(source: string, flags: string, text: string, lastIndex: number): readonly IsolatedMatch[] | undefined {
-  return worker().exec(source, flags, text, lastIndex, true, timeLimitMs) as readonly IsolatedMatch[] | undefined;
+  return worker()?.exec(source, flags, text, lastIndex, true, limitMs()) as readonly IsolatedMatch[] | undefined;
 }

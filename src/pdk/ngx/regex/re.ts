@@ -7,6 +7,8 @@ import { bytesToLatin1, latin1ToBytes } from '../../../lua/compat/lua-helpers';
 import { CompiledRegex, RegexOptionError, SubjectEncodingError, compileRegex, prepareSubject } from './compiled';
 import type { RegexMatch, Subject } from './compiled';
 import { RegexMatchLimitError, RegexSyntaxError } from './errors';
+import { withRegexBudget } from './isolated-matcher';
+import type { RegexBudget } from './isolated-matcher';
 import { compileTemplate, expandTemplate } from './template';
 import type { TemplatePart } from './template';
 import { pushBytes, raise, toStringBytes } from '../lua-util';
@@ -97,22 +99,31 @@ function failure(L: LuaState, nils: number, message: string): number {
 // PCRE2's match-limit code (Kong builds OpenResty with PCRE2), in lua-resty-core's message.
 const MATCH_LIMIT_MESSAGE = 'pcre_exec() failed: -47';
 
-/** Runs the matching part of a call; a match stopped at its time limit answers `nils` nils and the error. */
-function limited(L: LuaState, nils: number, work: () => number): number {
+/** An engine's limits for ngx.re: its call budget, and how it ends a call found over budget. */
+export interface ReCallBudget extends RegexBudget {
+  overBudget(L: LuaState): void;
+}
+
+/**
+ * Runs the matching part of a call under the engine's budget; a match stopped at its time limit
+ * answers `nils` nils and the error.
+ */
+function limited(L: LuaState, nils: number, budget: ReCallBudget, work: () => number): number {
   try {
-    return work();
+    return withRegexBudget(budget, work);
   } catch (err) {
-    if (err instanceof RegexMatchLimitError) return failure(L, nils, MATCH_LIMIT_MESSAGE);
-    throw err;
+    if (!(err instanceof RegexMatchLimitError)) throw err;
+    if (err.callOverBudget) budget.overBudget(L);
+    return failure(L, nils, MATCH_LIMIT_MESSAGE);
   }
 }
 
-const match: LuaCFunction = (L) => {
+function match(L: LuaState, budget: ReCallBudget): number {
   const compiled = compileArgs(L, 3);
   if (typeof compiled === 'string') return failure(L, 1, compiled);
   const subject = subjectArg(L, compiled);
   if (typeof subject === 'string') return failure(L, 1, subject);
-  return limited(L, 1, () => {
+  return limited(L, 1, budget, () => {
     const found = compiled.exec(subject, startFromCtx(L, 4));
     if (found === null) { lua.lua_pushnil(L); return 1; }
     storeCtxPos(L, 4, found);
@@ -121,7 +132,7 @@ const match: LuaCFunction = (L) => {
   });
 };
 
-const find: LuaCFunction = (L) => {
+function find(L: LuaState, budget: ReCallBudget): number {
   const compiled = compileArgs(L, 3);
   if (typeof compiled === 'string') return failure(L, 2, compiled);
   const subject = subjectArg(L, compiled);
@@ -130,7 +141,7 @@ const find: LuaCFunction = (L) => {
   let nth = lua.lua_isnoneornil(L, 5) ? 0 : Math.trunc(lauxlib.luaL_checknumber(L, 5));
   if (nth < 0) nth = 0;
   if (nth > compiled.captureCount) return failure(L, 2, 'nth out of bound');
-  return limited(L, 2, () => {
+  return limited(L, 2, budget, () => {
     const found = compiled.exec(subject, start);
     if (found === null) { lua.lua_pushnil(L); return 1; }
     storeCtxPos(L, 4, found);
@@ -142,7 +153,7 @@ const find: LuaCFunction = (L) => {
   });
 };
 
-const gmatch: LuaCFunction = (L) => {
+function gmatch(L: LuaState, budget: ReCallBudget): number {
   const compiled = compileArgs(L, 3);
   if (typeof compiled === 'string') return failure(L, 1, compiled);
   const subject = subjectArg(L, compiled);
@@ -151,7 +162,7 @@ const gmatch: LuaCFunction = (L) => {
   // Matches found at once where the pattern must run isolated (undefined: not looked yet).
   let batch: RegexMatch[] | null | undefined;
   let batchIndex = 0;
-  lua.lua_pushcfunction(L, (L1) => limited(L1, 1, () => {
+  lua.lua_pushcfunction(L, (L1) => limited(L1, 1, budget, () => {
     if (position === null) { lua.lua_pushnil(L1); return 1; }
     const from = position;
     position = null;                                       // also after a match stopped at the limit
@@ -196,14 +207,14 @@ function functionReplacer(compiled: CompiledRegex, fnArg: number): Replacer {
   };
 }
 
-function substitute(L: LuaState, global: boolean): number {
+function substitute(L: LuaState, global: boolean, budget: ReCallBudget): number {
   const compiled = compileArgs(L, 4);
   if (typeof compiled === 'string') return failure(L, 2, compiled);
   const subject = subjectArg(L, compiled);
   if (typeof subject === 'string') return failure(L, 2, subject);
   const replace = lua.lua_type(L, 3) === lua.LUA_TFUNCTION ? functionReplacer(compiled, 3) : templateReplacer(L, 3);
   if (replace === null) return failure(L, 2, 'failed to compile the replacement template');
-  return limited(L, 2, () => substituteAll(L, compiled, subject, replace, global));
+  return limited(L, 2, budget, () => substituteAll(L, compiled, subject, replace, global));
 }
 
 function substituteAll(L: LuaState, compiled: CompiledRegex, subject: Subject, replace: Replacer, global: boolean): number {
@@ -241,8 +252,13 @@ function concat(pieces: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export const reFunctions: Readonly<Record<string, LuaCFunction>> = {
-  match, find, gmatch,
-  sub: (L) => substitute(L, false),
-  gsub: (L) => substitute(L, true),
-};
+/** ngx.re's functions for an engine: isolated matches are limited by its call budget. */
+export function reFunctions(budget: ReCallBudget): Readonly<Record<string, LuaCFunction>> {
+  return {
+    match: (L) => match(L, budget),
+    find: (L) => find(L, budget),
+    gmatch: (L) => gmatch(L, budget),
+    sub: (L) => substitute(L, false, budget),
+    gsub: (L) => substitute(L, true, budget),
+  };
+}
