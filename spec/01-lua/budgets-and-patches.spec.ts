@@ -151,6 +151,18 @@ describe('01-lua fengari patches', () => {
     `)).to.deep.equal(['a,b,c,d', 'a1,d4']);
   });
 
+  it('(patch: string copies) lua strings are copied natively, not through the iterator protocol', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const defs = require('fengari/src/defs.js') as { luastring_from(a: ArrayLike<number>): Uint8Array };
+    const source = new Uint8Array([104, 105, 0, 255]);
+    Object.defineProperty(source, Symbol.iterator, { value: () => { throw new Error('iterated'); } });
+    const copy = defs.luastring_from(source);
+    expect(copy).to.be.instanceOf(Uint8Array);
+    expect(copy).to.not.equal(source);
+    expect([...copy]).to.deep.equal([104, 105, 0, 255]);
+    expect([...defs.luastring_from([1, 2, 3])]).to.deep.equal([1, 2, 3]);
+  });
+
   it("(patch: argument errors) name a function called through a variable '?' as LuaJIT", async () => {
     expect(await h.run('return select(2, pcall(string.rep))')).to.deep.equal(["bad argument #1 to '?' (string expected, got no value)"]);
   });

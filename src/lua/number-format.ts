@@ -26,8 +26,3 @@ export function formatG(n: number, precision = 14, upper = false): string {
   }
   return upper ? out.toUpperCase() : out;
 }
-
-/** Lua's tostring() for a number, as LuaJIT does it. */
-export function luaNumberToString(n: number): string {
-  return formatG(n, 14);
-}

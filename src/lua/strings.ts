@@ -53,6 +53,13 @@ export function pushText(L: LuaState, s: string): void {
   lobject.pushsvalue2s(L, ts);
 }
 
+/** Pushes a JS string without interning it: for values that rarely repeat (numbers as text). */
+export function pushFreshText(L: LuaState, s: string): void {
+  const ts = lstring.luaS_bless(L, bytesOf(s));
+  if (s.length <= SHORT) ts.text = s;
+  lobject.pushsvalue2s(L, ts);
+}
+
 function decode(bytes: Uint8Array): string {
   if (bytes.length > 16) return decoder.decode(bytes);
   let s = '';

@@ -6,7 +6,7 @@
 // spec/02-template/fast-path.spec.ts checks both paths agree on generated inputs.
 import { lua } from '../lua/fengari';
 import { LUA_NULL } from '../lua/marshal';
-import { luaNumberToString } from '../lua/number-format';
+import { formatNumberG } from '../lua/compat/fast-number';
 import { CaseInsensitiveFields, LazyValue, lazySourceOfTable, sourceChild } from '../lua/lazy';
 import { asTable, rawIntField, rawStringField, type RawTable } from '../lua/raw-table';
 import type { StackSlot } from '../lua/stack';
@@ -65,7 +65,7 @@ function stringify(v: unknown): string | typeof BAIL {
   if (v === undefined || v === null || v === false) return '';
   if (v === true) return 'true';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return luaNumberToString(v);
+  if (typeof v === 'number') return formatNumberG(v, 14);
   return BAIL;
 }
 
@@ -137,7 +137,7 @@ function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | t
   switch (slot.type & 0x0f) {
     case lua.LUA_TNIL: return '';
     case lua.LUA_TBOOLEAN: return slot.value === true ? 'true' : '';
-    case lua.LUA_TNUMBER: return luaNumberToString(slot.value as number);
+    case lua.LUA_TNUMBER: return formatNumberG(slot.value as number, 14);
     case lua.LUA_TSTRING: return textOfString(slot.value);
     default: return BAIL;
   }

@@ -15,3 +15,16 @@ print("tostring", tostring(10), tostring(10.5), tostring(-0.0), tostring(1e15), 
 print("tostring meta", tostring(setmetatable({}, {__tostring = function() return "custom!" end})))
 print("tostring types", type(tostring({})), tostring({}):match("^table: ") ~= nil, tostring(print):match("^function") ~= nil)
 print("nul", tonumber("1\0"), tonumber("0x10\0"))
+-- tostring over many magnitudes (luagate formats numbers itself): a Park-Miller sequence, exact in doubles
+do
+  local x = 12345
+  local function nextx() x = (x * 16807) % 2147483647 return x end
+  local scales = { 1, 1 / 7, 1e-9, 1e9, 1 / 3e5, -1 / 11, 1e-15, 1e15, 2^-30, 1e300 / 3 }
+  for line = 1, #scales do
+    local out = {}
+    for i = 1, 40 do out[i] = tostring(nextx() * scales[line]) end
+    print("tostring scale " .. line, table.concat(out, " "))
+  end
+  print("tostring edges", tostring(0.1 + 0.2), tostring(1e14), tostring(99999999999999), tostring(123456789012345),
+    tostring(1e-4), tostring(1e-5), tostring(-0.0), tostring(0/0) == tostring(0/0), tostring(2^63), tostring(-2^31))
+end

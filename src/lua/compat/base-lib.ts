@@ -5,6 +5,8 @@ import type { LuaState, LuaCFunction } from '../fengari';
 import { checkInt, bytesToLatin1, getLibraryFunction, raise, setFunctions } from './lua-helpers';
 import { readsTablesRaw } from './raw-readers';
 import { scanInteger, scanLuaNumber } from './number-scan';
+import { formatNumberG } from './fast-number';
+import { pushFreshText } from '../strings';
 
 export interface LoadstringOptions {
   /**
@@ -137,6 +139,19 @@ function makeLoadstring(options: LoadstringOptions): LuaCFunction {
   };
 }
 
+/**
+ * tostring: a number is formatted here ("%.14g", as LuaJIT) and pushed directly; fengari's path
+ * interprets a format string and copies the bytes twice. Numbers have no metatable a snippet can
+ * reach (no debug library), so there is no __tostring to honour. The rest goes to fengari's.
+ */
+function fastTostring(fallback: LuaCFunction): LuaCFunction {
+  return (L) => {
+    if (lua.lua_type(L, 1) !== lua.LUA_TNUMBER) return fallback(L);
+    pushFreshText(L, formatNumberG(lua.lua_tonumber(L, 1), 14));
+    return 1;
+  };
+}
+
 const GC_OPTIONS = ['stop', 'restart', 'collect', 'count', 'step', 'setpause', 'setstepmul', 'isrunning'];
 
 /** fengari has no collector control; answer as LuaJIT would for an idle collector. */
@@ -160,6 +175,7 @@ export function installBase(L: LuaState, options: LoadstringOptions): void {
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
   setFunctions(L, {
     unpack: readsTablesRaw(unpack, 1), select, tonumber, error, collectgarbage, loadstring: makeLoadstring(options),
+    tostring: fastTostring(getLibraryFunction(L, '_G', 'tostring')),
     next: readsTablesRaw(getLibraryFunction(L, '_G', 'next'), 1),
     rawget: readsTablesRaw(getLibraryFunction(L, '_G', 'rawget'), 1),
     rawset: readsTablesRaw(getLibraryFunction(L, '_G', 'rawset'), 1),
