@@ -58,6 +58,25 @@ describe('01-lua budgets', () => {
     }
   });
 
+  it('(patch: buffer growth) buffers start at 64 bytes, grow by doubling up to the cap and never past it', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const aux = require('fengari/src/lauxlib.js') as {
+      luaL_Buffer: new () => { b: Uint8Array };
+      luaL_buffinit(L: unknown, B: object): void;
+      luaL_addchar(B: object, c: number): void;
+    };
+    const B = new aux.luaL_Buffer();
+    aux.luaL_buffinit(h.engine.L, B);
+    aux.luaL_addchar(B, 65);
+    expect(B.b.length).to.equal(64);
+    // A cap that is not a power of two: doubling from 512 KB would give 1 MB of room past it.
+    const capped = new LuaHarness({ mode: 'sandbox', timeBudgetMs: 5000, maxStringBytes: 1_000_000 });
+    const err = await failure(capped, 'return (string.rep("z", 520000):gsub("z", "zz"))');
+    expect(err.message).to.contain('string length overflow');
+    expect(await capped.run('local s = string.rep("ab", 200):gsub("b", "cd") return #s, s:sub(1, 7), s:sub(-3)'))
+      .to.deep.equal([600, 'acdacda', 'acd']);
+  });
+
   it('(patch: pattern step budget) ends a pathological string.find with a Lua error', async () => {
     const err = await failure(h, 'return string.find(string.rep("a", 150), ".-.-.-.-b$")');
     expect(err.message).to.contain('pattern too complex');
