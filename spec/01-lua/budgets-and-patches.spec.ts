@@ -182,6 +182,21 @@ describe('01-lua fengari patches', () => {
     expect([...defs.luastring_from([1, 2, 3])]).to.deep.equal([1, 2, 3]);
   });
 
+  it('(patch: count hook) the VM counts down to the budget hook itself and calls the hook code only when it fires', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ldebug = require('fengari/src/ldebug.js') as { luaG_traceexec: (L: unknown) => void };
+    const original = ldebug.luaG_traceexec;
+    let calls = 0;
+    ldebug.luaG_traceexec = (L) => { calls++; original(L); };
+    try {
+      expect(await h.run('local n = 0 for i = 1, 20000 do n = n + i % 3 end return n')).to.deep.equal([20001]);
+    } finally {
+      ldebug.luaG_traceexec = original;
+    }
+    // About 80,000 instructions with the budget hook every 1,000: tens of calls, not one per instruction.
+    expect(calls).to.be.greaterThan(20).and.lessThan(200);
+  });
+
   it("(patch: argument errors) name a function called through a variable '?' as LuaJIT", async () => {
     expect(await h.run('return select(2, pcall(string.rep))')).to.deep.equal(["bad argument #1 to '?' (string expected, got no value)"]);
   });
