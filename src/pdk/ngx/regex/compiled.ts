@@ -153,11 +153,25 @@ export class CompiledRegex {
    * there, found in one round trip to the isolated matcher (gsub and gmatch would otherwise pay a
    * round trip per match). null when the caller can step through the matches in place with exec.
    */
-  isolatedMatches(subject: Subject, start: number): RegexMatch[] | null {
+  private isolatedMatches(subject: Subject, start: number): RegexMatch[] | null {
     const from = subject.textIndex(start);
     if (start > subject.length || !this.isolates(subject, from)) return null;
     const replies = execAllIsolated(this.translation.source, this.regex.flags, subject.text, from);
     return replies === undefined ? null : replies.map((reply) => this.toMatch(subject, matchArray(reply)));
+  }
+
+  /**
+   * Steps through the matches of `subject` from byte `start` on, as gsub and gmatch do: `next(from)`
+   * is the match at or after `from`. Where the pattern must run isolated, every match is found in
+   * the first step's one round trip and handed out in order; otherwise each step matches in place.
+   */
+  stepper(subject: Subject, start: number): (from: number) => RegexMatch | null {
+    let batch: RegexMatch[] | null | undefined;
+    let taken = 0;
+    return (from) => {
+      if (batch === undefined) batch = this.isolatedMatches(subject, start);
+      return batch === null ? this.exec(subject, from) : batch[taken++] ?? null;
+    };
   }
 
   get captureCount(): number {

@@ -130,7 +130,7 @@ function match(L: LuaState, budget: ReCallBudget): number {
     pushCaptures(L, compiled, found, 5);
     return 1;
   });
-};
+}
 
 function find(L: LuaState, budget: ReCallBudget): number {
   const compiled = compileArgs(L, 3);
@@ -151,7 +151,7 @@ function find(L: LuaState, budget: ReCallBudget): number {
     lua.lua_pushnumber(L, span[1]);
     return 2;
   });
-};
+}
 
 function gmatch(L: LuaState, budget: ReCallBudget): number {
   const compiled = compileArgs(L, 3);
@@ -159,23 +159,20 @@ function gmatch(L: LuaState, budget: ReCallBudget): number {
   const subject = subjectArg(L, compiled);
   if (typeof subject === 'string') return failure(L, 1, subject);
   let position: number | null = 0;
-  // Matches found at once where the pattern must run isolated (undefined: not looked yet).
-  let batch: RegexMatch[] | null | undefined;
-  let batchIndex = 0;
+  const next = compiled.stepper(subject, 0);
   lua.lua_pushcfunction(L, (L1) => limited(L1, 1, budget, () => {
     if (position === null) { lua.lua_pushnil(L1); return 1; }
     const from = position;
     position = null;                                       // also after a match stopped at the limit
-    if (batch === undefined) batch = compiled.isolatedMatches(subject, from);
-    const found = batch !== null ? batch[batchIndex++] ?? null : compiled.exec(subject, from);
+    const found = next(from);
     if (found === null) { lua.lua_pushnil(L1); return 1; }
-    const next = CompiledRegex.resumeAfter(found);
-    position = next > subject.length ? null : next;
+    const resume = CompiledRegex.resumeAfter(found);
+    position = resume > subject.length ? null : resume;
     pushCaptures(L1, compiled, found);
     return 1;
   }));
   return 1;
-};
+}
 
 type Replacer = (L: LuaState, match: RegexMatch) => Uint8Array[];
 
@@ -222,10 +219,9 @@ function substituteAll(L: LuaState, compiled: CompiledRegex, subject: Subject, r
   let copied = 0;
   let position = 0;
   let count = 0;
-  const batch = global ? compiled.isolatedMatches(subject, 0) : null;
-  let batchIndex = 0;
+  const next = global ? compiled.stepper(subject, 0) : (from: number) => compiled.exec(subject, from);
   while (position <= subject.length) {
-    const found = batch !== null ? batch[batchIndex++] ?? null : compiled.exec(subject, position);
+    const found = next(position);
     if (found === null) break;
     count++;
     out.push(subject.bytes.subarray(copied, found.start), ...replace(L, found));
