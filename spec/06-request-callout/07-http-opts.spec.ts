@@ -15,6 +15,7 @@ describe('request-callout: http_opts (luagate start)', function () {
   let tlsMock: CalloutMock;
   let proxy: ForwardProxy;
   let hanging: TestServer;
+  let trickling: TestServer;
   let notReading: Server;
   const notReadingSockets: Socket[] = [];
   before(async () => {
@@ -24,6 +25,18 @@ describe('request-callout: http_opts (luagate start)', function () {
     tlsMock.on('/secure', { body: { secure: true } });
     proxy = await startForwardProxy({ auth: { user: 'pu', password: 'pp' } });
     hanging = await startServer(() => undefined);
+    // 12 chunks of 10 bytes, 60 ms apart: 0.7 s in all, never 300 ms without a byte.
+    trickling = await startServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write('t'.repeat(10));
+        if (++sent === 12) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 60);
+    });
     notReading = createServer((socket) => {
       socket.pause();
       notReadingSockets.push(socket);
@@ -33,7 +46,7 @@ describe('request-callout: http_opts (luagate start)', function () {
   after(async () => {
     for (const socket of notReadingSockets) socket.destroy();
     await new Promise<void>((resolve) => notReading.close(() => resolve()));
-    await Promise.all([tlsMock.close(), proxy.close(), hanging.close()]);
+    await Promise.all([tlsMock.close(), proxy.close(), hanging.close(), trickling.close()]);
     await stopFixtures(f);
   });
   beforeEach(() => { tlsMock.received.length = 0; proxy.records.length = 0; f.upstream.received.length = 0; f.mock.received.length = 0; });
@@ -132,6 +145,32 @@ describe('request-callout: http_opts (luagate start)', function () {
       const echo = await g.echo('/r');
       expect(echo.headers['x-s']).to.equal('none');
       await g.gw.waitForLog(/callout c GET .* error="timeout"/);
+    });
+  });
+
+  it('read timeout through the forward proxy: a target that never answers is a transport error "timeout"', async () => {
+    const callout = proxied('pp', `${hanging.url}/slow`) as { name: string; request: Record<string, unknown> };
+    const httpOpts = callout.request.http_opts as Record<string, unknown>;
+    callout.request.http_opts = { ...httpOpts, timeouts: { connect: 1000, write: 1000, read: 300 } };
+    callout.request.error = { on_error: 'continue' };
+    await withGateway(f, {
+      callouts: [callout],
+      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('none');
+      await g.gw.waitForLog(/callout c GET .* error="timeout"/);
+    });
+  });
+
+  it('read timeout is between two reads: a target that trickles its body for longer than it is not cut off', async () => {
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url: `${trickling.url}/trickle`, http_opts: { timeouts: { connect: 1000, write: 1000, read: 300 } } } }],
+      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response.status)', 'X-Len': '$(#callouts.c.response.body)' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('200');
+      expect(echo.headers['x-len']).to.equal('120');
     });
   });
 

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Pool, buildConnector } from 'undici';
 import type Dispatcher from 'undici/types/dispatcher';
+import { ReadTimedCall, readTimeouts } from '../util/read-timeouts';
 import { registerHeaderNames } from '../util/undici-header-names';
 import { watchedConnector } from '../util/write-watchdog';
 import { UpstreamConnectionError, UpstreamTimeoutError } from './errors';
@@ -81,17 +82,25 @@ class ClientGoneError extends Error {
   }
 }
 
-/** undici's (legacy) dispatch handler for one upstream call, re-dispatched on a retryable failure. */
-class RelayHandler implements UpstreamRelay {
+/**
+ * undici's (legacy) dispatch handler for one upstream call, re-dispatched on a retryable failure.
+ * Its reads are timed by `readTimeouts` from the end of the request on, except while the client
+ * holds the answer back (paused).
+ */
+class RelayHandler extends ReadTimedCall implements UpstreamRelay {
   private abortDispatch: ((reason?: Error) => void) | null = null;
   private aborted = false;
   private headSent = false;
   private attempt = 0;
 
   constructor(private readonly pool: Pool, private readonly options: Dispatcher.DispatchOptions,
-    private readonly call: UpstreamCall, private readonly target: UpstreamTarget, private readonly sink: UpstreamSink) {}
+    private readonly call: UpstreamCall, private readonly target: UpstreamTarget, private readonly sink: UpstreamSink) {
+    super(call.readTimeout);
+  }
 
   start(): void {
+    this.readPaused();
+    readTimeouts.watch(this);
     this.pool.dispatch(this.options, this);
   }
 
@@ -101,26 +110,47 @@ class RelayHandler implements UpstreamRelay {
     this.abortDispatch?.(new ClientGoneError());
   }
 
+  readTimedOut(): void {
+    this.abortDispatch?.(new UpstreamTimeoutError(`${this.target.host}:${this.target.port}`, 'read'));
+  }
+
   onConnect(abort: (reason?: Error) => void): void {
     if (this.aborted) abort(new ClientGoneError());
     else this.abortDispatch = abort;
   }
 
+  onRequestSent(): void {
+    this.readProgress();
+  }
+
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    this.readProgress();
     if (statusCode < 200) return true;   // 1xx: the final head follows
     this.headSent = true;
-    return this.sink.onHead(statusCode, rawHeaders, resume);
+    return this.waitUnless(this.sink.onHead(statusCode, rawHeaders, () => {
+      this.readProgress();
+      resume();
+    }));
   }
 
   onData(chunk: Buffer): boolean {
-    return this.sink.onBody(chunk);
+    this.readProgress();
+    return this.waitUnless(this.sink.onBody(chunk));
+  }
+
+  /** `flowing` false: the client holds the answer back, which is not the upstream's delay. */
+  private waitUnless(flowing: boolean): boolean {
+    if (!flowing) this.readPaused();
+    return flowing;
   }
 
   onComplete(): void {
+    readTimeouts.unwatch(this);
     this.sink.onEnd();
   }
 
   onError(error: Error): void {
+    readTimeouts.unwatch(this);
     if (this.aborted) return;
     const failure = classifyUpstreamError(error, `${this.target.host}:${this.target.port}`);
     if (!this.headSent && this.attempt < this.call.retries && retryable(failure, this.call.method, this.call.body)) {
@@ -179,8 +209,9 @@ export class UpstreamClient {
       method: call.method as Dispatcher.HttpMethod,
       headers: call.headers,
       body: call.body as Dispatcher.DispatchOptions['body'],
-      headersTimeout: call.readTimeout,
-      bodyTimeout: call.readTimeout,
+      // Reads are timed by readTimeouts (0 turns undici's own timers off).
+      headersTimeout: 0,
+      bodyTimeout: 0,
     };
     const handler = new RelayHandler(this.pool(target), options, call, target, sink);
     handler.start();

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { ReadTimedCall, readTimeouts } from '../../util/read-timeouts';
 import { registerHeaderNames } from '../../util/undici-header-names';
 import { watchedConnector } from '../../util/write-watchdog';
 import type { CalloutProxyConfig, CalloutTimeouts } from './config';
@@ -40,6 +41,16 @@ export class CalloutWriteTimeoutError extends Error {
   constructor(timeoutMs: number) {
     super(`the callout target took nothing of the request for ${timeoutMs} ms`);
     this.name = 'CalloutWriteTimeoutError';
+  }
+}
+
+/** The callout target left the gateway waiting for its answer longer than timeouts.read. */
+export class CalloutReadTimeoutError extends Error {
+  readonly code = 'LUAGATE_READ_TIMEOUT';
+
+  constructor(timeoutMs: number) {
+    super(`the callout target sent nothing for ${timeoutMs} ms`);
+    this.name = 'CalloutReadTimeoutError';
   }
 }
 
@@ -136,18 +147,34 @@ const NO_FIELDS: readonly Buffer[] = [];
  * Collects one callout answer straight from undici's dispatch handler (no body stream or promise
  * per chunk): status, raw header fields (parsed when first asked for: most configs never read
  * them), whole body. undici's field buffers view the socket's read chunk, which is not reused.
+ * Reads are timed by `readTimeouts` from the end of the request on.
  */
-class CollectingHandler {
+class CollectingHandler extends ReadTimedCall {
   private status = 0;
   private rawHeaders: readonly Buffer[] = NO_FIELDS;
   private readonly chunks: Buffer[] = [];
   private size = 0;
+  private abort: ((reason?: Error) => void) | null = null;
 
-  constructor(private readonly settle: (result: CalloutHttpResult) => void) {}
+  constructor(readTimeoutMs: number, private readonly settle: (result: CalloutHttpResult) => void) {
+    super(readTimeoutMs);
+    readTimeouts.watch(this);
+  }
 
-  onConnect(): void {}
+  readTimedOut(): void {
+    this.abort?.(new CalloutReadTimeoutError(this.readTimeoutMs));
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abort = abort;
+  }
+
+  onRequestSent(): void {
+    this.readProgress();
+  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.readProgress();
     if (statusCode < 200) return true;   // 1xx: the final head follows
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
@@ -155,17 +182,20 @@ class CollectingHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    this.readProgress();
     this.chunks.push(chunk);
     this.size += chunk.length;
     return true;
   }
 
   onComplete(): void {
+    readTimeouts.unwatch(this);
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
     this.settle({ ok: true, status: this.status, headers: deferredFields(this.rawHeaders), body });
   }
 
   onError(error: Error): void {
+    readTimeouts.unwatch(this);
     this.settle({ ok: false, error: describeTransportError(error) });
   }
 }
@@ -206,9 +236,10 @@ export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest,
     method: request.method as Dispatcher.HttpMethod,
     headers: request.headers,
     body: request.body ?? undefined,
-    headersTimeout: read,
-    bodyTimeout: read,
-  }, new CollectingHandler(settle) as unknown as Dispatcher.DispatchHandler);
+    // Reads are timed by readTimeouts (0 turns undici's own timers off).
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  }, new CollectingHandler(read, settle) as unknown as Dispatcher.DispatchHandler);
 }
 
 /** Short lua-resty-http style reasons ("connection refused", "timeout") for the retries table. */
@@ -219,7 +250,7 @@ export function describeTransportError(error: unknown): string {
     case 'ECONNREFUSED': return 'connection refused';
     case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'connection reset by peer';
     case 'UND_ERR_CONNECT_TIMEOUT': case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': case 'ETIMEDOUT':
-    case 'LUAGATE_WRITE_TIMEOUT':
+    case 'LUAGATE_WRITE_TIMEOUT': case 'LUAGATE_READ_TIMEOUT':
       return 'timeout';
     case 'ENOTFOUND': case 'EAI_AGAIN': return 'could not be resolved';
     default: break;
