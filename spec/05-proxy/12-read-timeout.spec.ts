@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { declarative, route, service } from '../helpers/entities';
 import { startGateway, type TestGateway } from '../helpers/gateway';
-import { httpCall, startServer, type TestServer } from '../helpers/servers';
+import { httpCall, startServer, trickle, type TestServer } from '../helpers/servers';
 import { readTimeouts } from '../../src/util/read-timeouts';
 
 const READ_TIMEOUT = 250;
@@ -51,15 +51,7 @@ describe('05-proxy read_timeout (between two reads, after the request is sent)',
         stalled.push(res);
       } else if (path === '/trickle') {
         // 12 chunks 60 ms apart: 0.7 s in all, never READ_TIMEOUT without a byte.
-        res.writeHead(200, { 'Content-Type': 'text/plain' });
-        let sent = 0;
-        const timer = setInterval(() => {
-          res.write('y'.repeat(10));
-          if (++sent === 12) {
-            clearInterval(timer);
-            res.end();
-          }
-        }, 60);
+        trickle(res, 12, 10, 60);
       } else if (path === '/late-head') {
         setTimeout(() => res.end('late but in time'), READ_TIMEOUT / 3);
       } else if (path === '/big') {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy';
-import { startServer, type TestServer } from '../helpers/servers';
+import { startServer, trickle, type TestServer } from '../helpers/servers';
 import { startCalloutMock, type CalloutMock } from './support/callout-mock';
 import { startFixtures, stopFixtures, withGateway, type Fixtures } from './support/harness';
 import { makeCertificates, type TestCertificates } from './support/tls';
@@ -26,17 +26,7 @@ describe('request-callout: http_opts (luagate start)', function () {
     proxy = await startForwardProxy({ auth: { user: 'pu', password: 'pp' } });
     hanging = await startServer(() => undefined);
     // 12 chunks of 10 bytes, 60 ms apart: 0.7 s in all, never 300 ms without a byte.
-    trickling = await startServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      let sent = 0;
-      const timer = setInterval(() => {
-        res.write('t'.repeat(10));
-        if (++sent === 12) {
-          clearInterval(timer);
-          res.end();
-        }
-      }, 60);
-    });
+    trickling = await startServer((_req, res) => trickle(res, 12, 10, 60));
     notReading = createServer((socket) => {
       socket.pause();
       notReadingSockets.push(socket);
@@ -136,32 +126,26 @@ describe('request-callout: http_opts (luagate start)', function () {
     });
   });
 
-  it('read timeout: a callout target that never answers is a transport error "timeout"', async () => {
-    await withGateway(f, {
-      callouts: [{ name: 'c', request: { url: `${hanging.url}/slow`, http_opts: { timeouts: { connect: 1000, write: 1000, read: 300 } },
-        error: { on_error: 'continue' } } }],
-      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
-    }, async (g) => {
-      const echo = await g.echo('/r');
-      expect(echo.headers['x-s']).to.equal('none');
-      await g.gw.waitForLog(/callout c GET .* error="timeout"/);
-    });
-  });
+  const neverAnswering = (viaProxy: boolean): Record<string, unknown> => {
+    const timeouts = { connect: 1000, write: 1000, read: 300 };
+    const base = viaProxy ? proxied('pp', `${hanging.url}/slow`) as { request: { http_opts: Record<string, unknown> } } : null;
+    const httpOpts = base ? { ...base.request.http_opts, timeouts } : { timeouts };
+    return { name: 'c', request: { url: `${hanging.url}/slow`, http_opts: httpOpts, error: { on_error: 'continue' } } };
+  };
 
-  it('read timeout through the forward proxy: a target that never answers is a transport error "timeout"', async () => {
-    const callout = proxied('pp', `${hanging.url}/slow`) as { name: string; request: Record<string, unknown> };
-    const httpOpts = callout.request.http_opts as Record<string, unknown>;
-    callout.request.http_opts = { ...httpOpts, timeouts: { connect: 1000, write: 1000, read: 300 } };
-    callout.request.error = { on_error: 'continue' };
-    await withGateway(f, {
-      callouts: [callout],
-      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
-    }, async (g) => {
-      const echo = await g.echo('/r');
-      expect(echo.headers['x-s']).to.equal('none');
-      await g.gw.waitForLog(/callout c GET .* error="timeout"/);
+  for (const viaProxy of [false, true]) {
+    it(`read timeout${viaProxy ? ' through the forward proxy' : ''}: a callout target that never answers is a transport error "timeout"`, async () => {
+      await withGateway(f, {
+        callouts: [neverAnswering(viaProxy)],
+        upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+      }, async (g) => {
+        const echo = await g.echo('/r');
+        expect(echo.headers['x-s']).to.equal('none');
+        await g.gw.waitForLog(/callout c GET .* error="timeout"/);
+        expect(proxy.records.length > 0).to.equal(viaProxy);
+      });
     });
-  });
+  }
 
   it('read timeout is between two reads: a target that trickles its body for longer than it is not cut off', async () => {
     await withGateway(f, {

@@ -25,6 +25,19 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
   };
 }
 
+/** Answers 200 and sends `chunks` parts of `partBytes` bytes, `gapMs` apart: a slow but live peer. */
+export function trickle(res: ServerResponse, chunks: number, partBytes: number, gapMs: number): void {
+  res.writeHead(200, { 'Content-Type': 'text/plain' });
+  let sent = 0;
+  const timer = setInterval(() => {
+    res.write('t'.repeat(partBytes));
+    if (++sent === chunks) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, gapMs);
+}
+
 export interface EchoRecord {
   readonly method: string;
   readonly url: string;
