@@ -158,21 +158,26 @@ describe('request-callout: http_opts (luagate start)', function () {
     });
   });
 
-  it('write timeout: a callout target that takes none of a large body is a transport error "timeout"', async () => {
-    const port = (notReading.address() as AddressInfo).port;
-    await withGateway(f, {
-      callouts: [{ name: 'c', request: {
-        url: `http://127.0.0.1:${port}/upload`, method: 'POST',
-        http_opts: { timeouts: { connect: 1000, write: 300, read: 60000 } },
-        error: { on_error: 'continue' },
-        // 32 MB: far more than the loopback socket buffers take from a peer that never reads.
-        by_lua: 'kong.ctx.shared.callouts.c.request.params.body = string.rep("x", 32 * 1024 * 1024)',
-      } }],
-      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
-    }, async (g) => {
-      const echo = await g.echo('/r');
-      expect(echo.headers['x-s']).to.equal('none');
-      await g.gw.waitForLog(/callout c POST .* error="timeout"/);
+  for (const viaProxy of [false, true]) {
+    it(`write timeout${viaProxy ? ' through the forward proxy' : ''}: a callout target that takes none of a large body is a transport error "timeout"`, async () => {
+      const url = `http://127.0.0.1:${(notReading.address() as AddressInfo).port}/upload`;
+      const timeouts = { connect: 1000, write: 300, read: 60000 };
+      const proxyOpts = viaProxy ? (proxied('pp', url) as { request: { http_opts: Record<string, unknown> } }).request.http_opts : {};
+      await withGateway(f, {
+        callouts: [{ name: 'c', request: {
+          url, method: 'POST',
+          http_opts: { ...proxyOpts, timeouts },
+          error: { on_error: 'continue' },
+          // 32 MB: far more than the loopback socket buffers take from a peer that never reads.
+          by_lua: 'kong.ctx.shared.callouts.c.request.params.body = string.rep("x", 32 * 1024 * 1024)',
+        } }],
+        upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+      }, async (g) => {
+        const echo = await g.echo('/r');
+        expect(echo.headers['x-s']).to.equal('none');
+        await g.gw.waitForLog(/callout c POST .* error="timeout"/);
+        expect(proxy.records.length > 0).to.equal(viaProxy);
+      });
     });
-  });
+  }
 });

@@ -2,7 +2,7 @@
 // http_opts (ssl_verify, SNI, timeouts, forward proxy) and reused by every request.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
 import { ReadTimedCall, readTimeouts } from '../../util/read-timeouts';
 import { registerHeaderNames } from '../../util/undici-header-names';
 import { watchedConnector } from '../../util/write-watchdog';
@@ -86,7 +86,7 @@ export class CalloutDispatchers {
   get(scheme: string, options: CalloutHttpOptions): Dispatcher {
     const proxyUrl = proxyFor(scheme, options.proxy);
     const key = JSON.stringify([options.ssl_verify, options.ssl_server_name, options.timeouts?.connect ?? null,
-      proxyUrl ? null : options.timeouts?.write ?? null, proxyUrl, proxyUrl ? options.proxy?.auth_username : null, proxyUrl ? options.proxy?.auth_password : null]);
+      options.timeouts?.write ?? null, proxyUrl, proxyUrl ? options.proxy?.auth_username : null, proxyUrl ? options.proxy?.auth_password : null]);
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
       dispatcher = this.create(options, proxyUrl);
@@ -117,12 +117,11 @@ export class CalloutDispatchers {
       ...(options.ssl_server_name ? { servername: options.ssl_server_name } : {}),
       timeout: options.timeouts?.connect ?? DEFAULT_TIMEOUT_MS,
     };
+    const write = options.timeouts?.write ?? DEFAULT_TIMEOUT_MS;
+    const stalled = (): Error => new CalloutWriteTimeoutError(write);
     if (proxyUrl === null) {
-      const write = options.timeouts?.write ?? DEFAULT_TIMEOUT_MS;
-      const connect = watchedConnector(buildConnector(tls), write, () => new CalloutWriteTimeoutError(write));
-      return new Agent({ connect, keepAliveTimeout: KEEPALIVE_MS });
+      return new Agent({ connect: watchedConnector(buildConnector(tls), write, stalled), keepAliveTimeout: KEEPALIVE_MS });
     }
-    // Through a forward proxy undici writes on the tunnel it opens itself: timeouts.write is not watched there.
     const user = options.proxy?.auth_username;
     const password = options.proxy?.auth_password;
     return new ProxyAgent({
@@ -130,6 +129,12 @@ export class CalloutDispatchers {
       requestTls: tls,
       proxyTls: { timeout: tls.timeout },
       keepAliveTimeout: KEEPALIVE_MS,
+      // Each pool's connect opens the tunnel and hands over the target connection (the tunnel
+      // itself, or TLS over it): watched there, as without a proxy.
+      factory: (origin: string | URL, agentOptions: object) => {
+        const { connect } = agentOptions as { connect: buildConnector.connector };
+        return new Pool(origin, { ...agentOptions, connect: watchedConnector(connect, write, stalled) });
+      },
       ...(user || password ? { token: `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}` } : {}),
     });
   }
