@@ -17,7 +17,7 @@ import { IncomingClientRequest, ProxyExchange } from './proxy-exchange';
 import { newRequestId } from './request-id';
 import { normalizePath } from './request-path';
 import type { GatewayHeaderFlags } from './response-headers';
-import type { RouteMatch } from './router';
+import type { RegexLimitListener, RouteMatch } from './router';
 import type { UpstreamClient, UpstreamFailure, UpstreamRelay, UpstreamSink } from './upstream';
 
 export interface HandlerDeps {
@@ -45,7 +45,7 @@ function defaultPort(scheme: string, port: number): boolean {
 }
 
 /** One request; also the log sink its plugins write to (lines carry the request id). */
-class ProxiedRequest implements UpstreamSink, LogSink {
+class ProxiedRequest implements UpstreamSink, LogSink, RegexLimitListener {
   private readonly request: IncomingClientRequest;
   private status = 0;
   private bytesSent = 0;
@@ -79,7 +79,7 @@ class ProxiedRequest implements UpstreamSink, LogSink {
     const request = this.request;
     const match = this.plan.router.match({
       method: request.method, host: request.host, port: request.port, path: normalizePath(request.rawPath),
-      headers: request.headers,
+      headers: request.headers, regexLimit: this,
     });
     this.match = match;
     if (!match) return this.fail(NO_ROUTE);
@@ -88,6 +88,10 @@ class ProxiedRequest implements UpstreamSink, LogSink {
     const chain = this.plan.chains.forRoute(match.route.id);
     if (chain.length === 0) return this.forward();
     this.runAccessPhase(chain, 0);
+  }
+
+  routeRegexStopped(routeId: string, pattern: string, limitMs: number): void {
+    this.log('error', `route ${routeId}: regex path '${pattern}' stopped after ${limitMs} ms on ${this.request.rawPath} (treated as no match)`);
   }
 
   /**

@@ -14,6 +14,9 @@ import {
   compileHeaderRules, compileHostMatcher, compilePathRegex, headerRuleMatches,
   type HeaderRule, type HostMatcher,
 } from './route-matchers';
+import { needsIsolation, profileBacktracking, type BacktrackProfile } from '../pdk/ngx/regex/backtrack-bound';
+import { RegexMatchLimitError } from '../pdk/ngx/regex/errors';
+import { execIsolated, withRegexBudget, type RegexBudget } from '../pdk/ngx/regex/isolated-matcher';
 import { PrefixIndex, type PrefixEntry } from './prefix-index';
 import { upstreamPath } from './upstream-path';
 
@@ -23,6 +26,12 @@ export interface RouterRequest {
   readonly port: number;         // port the gateway received the request on
   readonly path: string;         // normalized path, no query
   readonly headers: HeaderMap;
+  /** Told when a route's regex path was stopped at its time limit on this path. */
+  readonly regexLimit?: RegexLimitListener;
+}
+
+export interface RegexLimitListener {
+  routeRegexStopped(routeId: string, pattern: string, limitMs: number): void;
 }
 
 export interface UriCaptures {
@@ -49,9 +58,23 @@ interface Candidate {
   readonly hosts: HostMatcher | null;
   readonly headers: readonly HeaderRule[] | null;
   readonly prefixes: readonly string[] | null;
-  readonly regexes: readonly RegExp[] | null;
+  readonly regexes: readonly PathRegex[] | null;
   readonly rank: readonly number[];
 }
+
+/** A `~` path compiled, with its backtracking bound (patterns that could run away on a long path are matched where they can be stopped). */
+interface PathRegex {
+  readonly re: RegExp;
+  readonly pattern: string;
+  readonly backtracking: BacktrackProfile;
+}
+
+/**
+ * A route regex is configuration, but the path it runs on is the client's: a pattern like
+ * `~/(a+)+$` would otherwise let one request hold the process. Kong's router (Rust regex) is
+ * linear-time; JS RegExp is not, so such matches get a time limit and count as no match past it.
+ */
+const ROUTE_REGEX_BUDGET: RegexBudget = { timeLimitMs: 100, deadline: () => Infinity };
 
 export class RouterCompileError extends Error {
   constructor(readonly routeId: string, readonly path: string, options?: { cause?: unknown }) {
@@ -84,11 +107,12 @@ function compileCandidate(route: RouteEntity, service: ServiceEntity | null, ord
   const headerNames = route.headers ? Object.keys(route.headers) : [];
   const hosts = nonEmpty(route.hosts) ? compileHostMatcher(route.hosts) : null;
   const regexGroup = paths !== null && isRegexPath(paths[0]);
-  let regexes: RegExp[] | null = null;
+  let regexes: PathRegex[] | null = null;
   if (paths !== null && regexGroup) {
     regexes = paths.map((path) => {
       try {
-        return compilePathRegex(path);
+        const re = compilePathRegex(path);
+        return { re, pattern: path, backtracking: profileBacktracking(re.source, false) };
       } catch (cause) {
         throw new RouterCompileError(route.id, path, { cause });
       }
@@ -204,7 +228,7 @@ export class Router {
       else if (scanNext !== Infinity) candidate = scanned[s++];
       else return null;
       if (!otherFieldsMatch(candidate, request)) continue;
-      const pathMatch = matchPath(candidate, request.path);
+      const pathMatch = matchPath(candidate, request);
       if (pathMatch) return routeMatch(candidate, request, pathMatch);
     }
   }
@@ -257,20 +281,48 @@ function headersMatch(rules: readonly HeaderRule[], headers: HeaderMap): boolean
 
 const NO_PATHS_MATCH = { prefix: '/', captures: null };
 
-function matchPath(candidate: Candidate, path: string): { prefix: string; captures: UriCaptures | null } | null {
+function matchPath(candidate: Candidate, request: RouterRequest): { prefix: string; captures: UriCaptures | null } | null {
+  const path = request.path;
   if (candidate.prefixes) {
     for (const prefix of candidate.prefixes) if (path.startsWith(prefix)) return { prefix, captures: null };
     return null;
   }
   if (candidate.regexes) {
     for (const regex of candidate.regexes) {
-      const m = regex.exec(path);
+      const m = execPathRegex(candidate, regex, request);
       if (!m) continue;
       const named: Record<string, string> = {};
-      if (m.groups) for (const key of Object.keys(m.groups)) named[key] = m.groups[key] ?? '';
-      return { prefix: m[0], captures: { unnamed: Array.from(m, (v) => v ?? ''), named } };
+      if (m.named) for (const key of Object.keys(m.named)) named[key] = m.named[key] ?? '';
+      return { prefix: m.groups[0] ?? '', captures: { unnamed: Array.from(m.groups, (v) => v ?? ''), named } };
     }
     return null;
   }
   return NO_PATHS_MATCH;
+}
+
+interface PathRegexMatch {
+  readonly groups: ReadonlyArray<string | undefined>;
+  readonly named?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Matches in place, or, when the pattern could backtrack for long on a path this long, where the
+ * match can be stopped: past the limit the listener hears of it and the route does not match.
+ */
+function execPathRegex(candidate: Candidate, regex: PathRegex, request: RouterRequest): PathRegexMatch | null {
+  if (!needsIsolation(regex.backtracking, request.path.length)) return inPlace(regex.re, request.path);
+  try {
+    const reply = withRegexBudget(ROUTE_REGEX_BUDGET, () => execIsolated(regex.re.source, regex.re.flags, request.path, 0));
+    // undefined: no worker thread could start; the match runs in place.
+    return reply === undefined ? inPlace(regex.re, request.path) : reply;
+  } catch (err) {
+    if (!(err instanceof RegexMatchLimitError)) throw err;
+    request.regexLimit?.routeRegexStopped(candidate.route.id, regex.pattern, err.limitMs);
+    return null;
+  }
+}
+
+function inPlace(re: RegExp, path: string): PathRegexMatch | null {
+  const m = re.exec(path);
+  return m === null ? null : { groups: m, named: m.groups };
 }

@@ -21,6 +21,8 @@ export interface IsolatedMatch {
   readonly index: number;
   readonly groups: ReadonlyArray<string | undefined>;
   readonly indices?: ReadonlyArray<readonly [number, number] | undefined>;
+  /** Named groups (JS names), when the pattern has any. */
+  readonly named?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The first match (null: none), or every match for a job with `all`. */

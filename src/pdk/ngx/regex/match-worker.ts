@@ -22,7 +22,7 @@ function regexOf(source: string, flags: string): RegExp {
 }
 
 function found(m: RegExpExecArray): IsolatedMatch {
-  return { index: m.index, groups: [...m], indices: m.indices ? [...m.indices] : undefined };
+  return { index: m.index, groups: [...m], indices: m.indices ? [...m.indices] : undefined, named: m.groups ? { ...m.groups } : undefined };
 }
 
 /** Every match from `from` on, stepping past empty matches by one character (as gsub does). */
