@@ -136,7 +136,8 @@ async function runPaired(options: BenchOptions, ctx: RowContext): Promise<Paired
 
 async function runSoak(options: BenchOptions, ctx: RowContext): Promise<Report['soak']> {
   const scenario = scenarioByName(options.soakScenario);
-  const launch = { cpus: ctx.layout.sutCpus, workers: 1, startTimeoutMs: 15_000 };
+  // --trace-gc: the soak reads the heap left after each full collection from the system's log.
+  const launch = { cpus: ctx.layout.sutCpus, workers: 1, startTimeoutMs: 15_000, nodeFlags: ['--trace-gc'] };
   let note: string | undefined;
   let running: RunningSystem;
   try {

@@ -17,6 +17,8 @@ export interface Started {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly logFile: string;
+  /** Date.now() when it was spawned (V8's --trace-gc times count from about then). */
+  readonly startedAtMs: number;
 }
 
 const LOG_DIR = path.join(OUT_DIR, 'logs');
@@ -42,7 +44,7 @@ export function startProcess(label: string, command: string, args: readonly stri
   const child = spawn(file, argv, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   fs.closeSync(log);
   if (child.pid === undefined) throw new ProcessStartError(label, `could not spawn ${command}`, logFile);
-  return { label, child, pid: child.pid, logFile };
+  return { label, child, pid: child.pid, logFile, startedAtMs: Date.now() };
 }
 
 export function freePort(): Promise<number> {

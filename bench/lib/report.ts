@@ -1,4 +1,5 @@
 /** The result model of a run, ratios to the undici baseline, the stdout table and the JSON file. */
+import type { LiveHeapTrend } from './gc-trace';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OUT_DIR } from './paths';
@@ -48,6 +49,8 @@ export interface SoakReport {
    * trend here, a transient heap expansion (one or two high samples) does not. Shown, not judged.
    */
   readonly lastThirdTrendPercent?: number;
+  /** The heap left after each full GC (V8's --trace-gc): what is live. A leak grows it. */
+  readonly liveHeap?: LiveHeapTrend;
   readonly flat: boolean;
   readonly note?: string;
 }
@@ -132,6 +135,11 @@ export function soakText(soak: SoakReport): string {
   if (soak.lastThirdTrendPercent !== undefined) {
     const t = soak.lastThirdTrendPercent;
     lines.push(`trend: median RSS of the last third ${t >= 0 ? '+' : ''}${t.toFixed(1)} % against the reference`);
+  }
+  if (soak.liveHeap !== undefined) {
+    const h = soak.liveHeap;
+    lines.push(`live heap after each full GC (${h.collections} collections): ${h.firstAfterMb.toFixed(1)} -> ${h.lastAfterMb.toFixed(1)} MB, ` +
+      `last third ${h.trendPercent >= 0 ? '+' : ''}${h.trendPercent.toFixed(1)} % against the first (a leak grows this)`);
   }
   if (soak.note !== undefined) lines.push(soak.note);
   return lines.join('\n');

@@ -1,4 +1,5 @@
 /** Soak mode: one system under constant load for a bounded time, RSS and CPU sampled at intervals. */
+import { liveHeapTrendOfLog } from './gc-trace';
 import { CLOCK_TICKS_PER_SECOND, processTree, treeUsage } from './procfs';
 import type { SoakReport, SoakSample } from './report';
 import type { Scenario } from './scenarios';
@@ -20,6 +21,8 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
   const load = { url: input.system.url, connections: input.connections, bodyBytes: input.scenario.bodyBytes, cpus: input.loadCpus };
   await runWrk({ ...load, seconds: input.warmupSeconds });
   const pids = processTree(input.system.started.pid);
+  // Full collections from here on (the system's own clock): the warm-up's are not counted.
+  const measuredFromMs = Date.now() - input.system.started.startedAtMs;
   const intervalMs = Math.max(5, Math.round(input.seconds / 30)) * 1000;
   const samples: SoakSample[] = [];
   const startedAt = Date.now();
@@ -50,6 +53,7 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
   const maxDeviationPercent = Math.max(0, ...later.map((s) => (Math.abs(s.rssMb - reference.rssMb) / reference.rssMb) * 100));
   const lastThird = later.slice(Math.floor((later.length * 2) / 3)).map((s) => s.rssMb).sort((a, b) => a - b);
   const lastThirdMedian = lastThird[Math.floor(lastThird.length / 2)] ?? reference.rssMb;
+  const liveHeap = liveHeapTrendOfLog(input.system.started.logFile, measuredFromMs);
   return {
     system: input.system.system,
     scenario: input.scenario.name,
@@ -60,6 +64,7 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
     referenceRssMb: reference.rssMb,
     maxDeviationPercent,
     lastThirdTrendPercent: ((lastThirdMedian - reference.rssMb) / reference.rssMb) * 100,
+    ...(liveHeap !== null ? { liveHeap } : {}),
     flat: maxDeviationPercent <= FLAT_TOLERANCE_PERCENT,
   };
 }

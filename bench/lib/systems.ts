@@ -31,6 +31,8 @@ export interface LaunchOptions {
   readonly cpus: string | null;
   readonly workers: number;
   readonly startTimeoutMs: number;
+  /** Flags for the node processes of luagate and the baselines (the soak passes --trace-gc). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export interface RunningSystem {
@@ -81,7 +83,7 @@ export async function startSystem(system: SystemName, scenario: Scenario, backen
       return launch(system, tag, port, NODE, [distScript('backends/upstream.js'), '--port', String(port)], '/echo', options);
     case 'undici':
       return launch(system, tag, port, NODE, [
-        distScript('baselines/undici-proxy.js'), '--scenario', scenario.name, '--port', String(port),
+        ...(options.nodeFlags ?? []), distScript('baselines/undici-proxy.js'), '--scenario', scenario.name, '--port', String(port),
         '--upstream-port', String(backends.upstreamPort), '--callout-port', String(backends.calloutPort),
         '--processes', String(options.workers),
       ], scenario.routePath, options);
@@ -90,7 +92,7 @@ export async function startSystem(system: SystemName, scenario: Scenario, backen
       const config = materialiseConfig(scenario.configFile, backends);
       // Access log off: the undici baseline and nginx (access_log off) log nothing per request, so all do the same work.
       return launch(system, tag, port, NODE, [
-        LUAGATE_BIN, 'start', '--config', config, '--proxy-listen', `127.0.0.1:${port}`, '--workers', String(options.workers),
+        ...(options.nodeFlags ?? []), LUAGATE_BIN, 'start', '--config', config, '--proxy-listen', `127.0.0.1:${port}`, '--workers', String(options.workers),
       ], scenario.routePath, options, { KONG_PROXY_ACCESS_LOG: 'off' });
     }
     case 'nginx': {
