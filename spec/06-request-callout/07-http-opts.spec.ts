@@ -126,24 +126,39 @@ describe('request-callout: http_opts (luagate start)', function () {
     });
   });
 
-  const neverAnswering = (viaProxy: boolean): Record<string, unknown> => {
-    const timeouts = { connect: 1000, write: 1000, read: 300 };
-    const base = viaProxy ? proxied('pp', `${hanging.url}/slow`) as { request: { http_opts: Record<string, unknown> } } : null;
-    const httpOpts = base ? { ...base.request.http_opts, timeouts } : { timeouts };
-    return { name: 'c', request: { url: `${hanging.url}/slow`, http_opts: httpOpts, error: { on_error: 'continue' } } };
+  /** http_opts with `timeouts`, through the forward proxy when `viaProxy`. */
+  const httpOptsWith = (viaProxy: boolean, url: string, timeouts: Record<string, number>): Record<string, unknown> => ({
+    ...(viaProxy ? (proxied('pp', url) as { request: { http_opts: Record<string, unknown> } }).request.http_opts : {}),
+    timeouts,
+  });
+
+  /** The callout `c` fails with the transport error "timeout" (on_error continue: the request is served). */
+  const expectTransportTimeout = async (request: Record<string, unknown>, viaProxy: boolean): Promise<void> => {
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { ...request, error: { on_error: 'continue' } } }],
+      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('none');
+      await g.gw.waitForLog(new RegExp(`callout c ${String(request.method ?? 'GET')} .* error="timeout"`));
+      expect(proxy.records.length > 0).to.equal(viaProxy);
+    });
   };
 
   for (const viaProxy of [false, true]) {
-    it(`read timeout${viaProxy ? ' through the forward proxy' : ''}: a callout target that never answers is a transport error "timeout"`, async () => {
-      await withGateway(f, {
-        callouts: [neverAnswering(viaProxy)],
-        upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
-      }, async (g) => {
-        const echo = await g.echo('/r');
-        expect(echo.headers['x-s']).to.equal('none');
-        await g.gw.waitForLog(/callout c GET .* error="timeout"/);
-        expect(proxy.records.length > 0).to.equal(viaProxy);
-      });
+    const via = viaProxy ? ' through the forward proxy' : '';
+    it(`read timeout${via}: a callout target that never answers is a transport error "timeout"`, async () => {
+      const url = `${hanging.url}/slow`;
+      await expectTransportTimeout({ url, http_opts: httpOptsWith(viaProxy, url, { connect: 1000, write: 1000, read: 300 }) }, viaProxy);
+    });
+
+    it(`write timeout${via}: a callout target that takes none of a large body is a transport error "timeout"`, async () => {
+      const url = `http://127.0.0.1:${(notReading.address() as AddressInfo).port}/upload`;
+      await expectTransportTimeout({
+        url, method: 'POST', http_opts: httpOptsWith(viaProxy, url, { connect: 1000, write: 300, read: 60000 }),
+        // 32 MB: far more than the loopback socket buffers take from a peer that never reads.
+        by_lua: 'kong.ctx.shared.callouts.c.request.params.body = string.rep("x", 32 * 1024 * 1024)',
+      }, viaProxy);
     });
   }
 
@@ -157,27 +172,4 @@ describe('request-callout: http_opts (luagate start)', function () {
       expect(echo.headers['x-len']).to.equal('120');
     });
   });
-
-  for (const viaProxy of [false, true]) {
-    it(`write timeout${viaProxy ? ' through the forward proxy' : ''}: a callout target that takes none of a large body is a transport error "timeout"`, async () => {
-      const url = `http://127.0.0.1:${(notReading.address() as AddressInfo).port}/upload`;
-      const timeouts = { connect: 1000, write: 300, read: 60000 };
-      const proxyOpts = viaProxy ? (proxied('pp', url) as { request: { http_opts: Record<string, unknown> } }).request.http_opts : {};
-      await withGateway(f, {
-        callouts: [{ name: 'c', request: {
-          url, method: 'POST',
-          http_opts: { ...proxyOpts, timeouts },
-          error: { on_error: 'continue' },
-          // 32 MB: far more than the loopback socket buffers take from a peer that never reads.
-          by_lua: 'kong.ctx.shared.callouts.c.request.params.body = string.rep("x", 32 * 1024 * 1024)',
-        } }],
-        upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
-      }, async (g) => {
-        const echo = await g.echo('/r');
-        expect(echo.headers['x-s']).to.equal('none');
-        await g.gw.waitForLog(/callout c POST .* error="timeout"/);
-        expect(proxy.records.length > 0).to.equal(viaProxy);
-      });
-    });
-  }
 });
