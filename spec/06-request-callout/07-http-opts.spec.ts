@@ -162,6 +162,20 @@ describe('request-callout: http_opts (luagate start)', function () {
     });
   }
 
+  it('a Proxy-Authorization header on a proxied callout is a transport error naming the fix, not a 500', async () => {
+    const url = `${f.mock.url}/via-proxy`;
+    await withGateway(f, {
+      callouts: [{ name: 'c', request: { url, headers: { custom: { 'Proxy-Authorization': 'Basic cHU6cHA=' } },
+        http_opts: httpOptsWith(true, url, { connect: 1000, write: 1000, read: 1000 }), error: { on_error: 'continue' } } }],
+      upstream: { headers: { custom: { 'X-S': '$(callouts.c.response and callouts.c.response.status or "none")' } } },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-s']).to.equal('none');
+      await g.gw.waitForLog(/callout c GET .* error="a Proxy-Authorization header cannot be sent through http_opts.proxy; set http_opts.proxy.auth_username and auth_password instead"/);
+      expect(f.mock.count('/via-proxy')).to.equal(0);
+    });
+  });
+
   it('read timeout is between two reads: a target that trickles its body for longer than it is not cut off', async () => {
     await withGateway(f, {
       callouts: [{ name: 'c', request: { url: `${trickling.url}/trickle`, http_opts: { timeouts: { connect: 1000, write: 1000, read: 300 } } } }],

@@ -101,7 +101,12 @@ class RelayHandler extends ReadTimedCall implements UpstreamRelay {
   start(): void {
     this.readPaused();
     readTimeouts.watch(this);
-    this.pool.dispatch(this.options, this);
+    try {
+      this.pool.dispatch(this.options, this);
+    } catch (err) {
+      readTimeouts.unwatch(this);
+      throw err;
+    }
   }
 
   abort(): void {

@@ -234,17 +234,35 @@ function parseHeaderFields(raw: readonly Buffer[]): HeaderFields {
 export function sendCallout(dispatcher: Dispatcher, request: CalloutHttpRequest, timeouts: CalloutTimeouts | null,
   settle: (result: CalloutHttpResult) => void): void {
   const read = timeouts?.read ?? DEFAULT_TIMEOUT_MS;
+  if (dispatcher instanceof ProxyAgent && hasField(request.headers, 'proxy-authorization')) {
+    // undici refuses it: the proxy's credentials go on the tunnel it opens, from http_opts.proxy.
+    settle({ ok: false, error: 'a Proxy-Authorization header cannot be sent through http_opts.proxy; ' +
+      'set http_opts.proxy.auth_username and auth_password instead' });
+    return;
+  }
   registerHeaderNames(request.headers);
-  dispatcher.dispatch({
-    origin: request.origin,
-    path: request.path,
-    method: request.method as Dispatcher.HttpMethod,
-    headers: request.headers,
-    body: request.body ?? undefined,
-    // Reads are timed by readTimeouts (0 turns undici's own timers off).
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  }, new CollectingHandler(read, settle) as unknown as Dispatcher.DispatchHandler);
+  const handler = new CollectingHandler(read, settle);
+  try {
+    dispatcher.dispatch({
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body: request.body ?? undefined,
+      // Reads are timed by readTimeouts (0 turns undici's own timers off).
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    }, handler as unknown as Dispatcher.DispatchHandler);
+  } catch (err) {
+    // A dispatcher may refuse the request outright (ProxyAgent with a Proxy-Authorization field).
+    readTimeouts.unwatch(handler);
+    throw err;
+  }
+}
+
+function hasField(flat: readonly string[], lowerName: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i].length === lowerName.length && flat[i].toLowerCase() === lowerName) return true;
+  return false;
 }
 
 /** Short lua-resty-http style reasons ("connection refused", "timeout") for the retries table. */
