@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { declarative, route, service } from '../helpers/entities';
+import { routedTo, service } from '../helpers/entities';
 import { startGateway, type TestGateway } from '../helpers/gateway';
 import { httpCall, startEchoServer, startServer, type EchoRecord, type TestServer } from '../helpers/servers';
 
@@ -60,13 +60,7 @@ describe('05-proxy upstream relay', () => {
     });
     const echoSvc = service({ host: '127.0.0.1', port: echo.port });
     const specialSvc = service({ host: '127.0.0.1', port: special.port, retries: 0 });
-    gw = await startGateway(declarative({
-      services: [echoSvc, specialSvc],
-      routes: [
-        route({ service: echoSvc.id, paths: ['/echo'] }),
-        route({ service: specialSvc.id, paths: ['/special'] }),
-      ],
-    }));
+    gw = await startGateway(routedTo({ '/echo': echoSvc, '/special': specialSvc }));
   });
 
   after(async () => {

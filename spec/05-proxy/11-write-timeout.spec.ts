@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { declarative, route, service } from '../helpers/entities';
+import { routedTo, service } from '../helpers/entities';
 import { startGateway, type TestGateway } from '../helpers/gateway';
 import { startServer, type TestServer } from '../helpers/servers';
 
@@ -78,13 +78,7 @@ describe('05-proxy write_timeout', function () {
     });
     const stuck = service({ host: '127.0.0.1', port: stalledPort, write_timeout: 300 });
     const fine = service({ host: '127.0.0.1', port: reading.port, write_timeout: 300 });
-    gw = await startGateway(declarative({
-      services: [stuck, fine],
-      routes: [
-        route({ service: stuck.id, paths: ['/stuck'] }),
-        route({ service: fine.id, paths: ['/fine'] }),
-      ],
-    }));
+    gw = await startGateway(routedTo({ '/stuck': stuck, '/fine': fine }));
   });
 
   after(async () => {
@@ -109,10 +103,7 @@ describe('05-proxy write_timeout', function () {
     // A paused socket would never notice the client leaving and the stop would wait out its
     // 30-second grace period: this test's timeout is well below that.
     this.timeout(15_000);
-    const own = await startGateway(declarative({
-      services: [service({ id: '5e000000-0000-4000-8000-0000000000aa', host: '127.0.0.1', port: stalledPort, write_timeout: 300 })],
-      routes: [route({ service: '5e000000-0000-4000-8000-0000000000aa', paths: ['/stuck'] })],
-    }));
+    const own = await startGateway(routedTo({ '/stuck': service({ host: '127.0.0.1', port: stalledPort, write_timeout: 300 }) }));
     const result = await uploadUntilAnswered(`${own.url}/stuck`, true);
     expect(result.status).to.equal(504);
     await own.stop();

@@ -34,3 +34,10 @@ export function plugin(fields: Partial<PluginEntity> & { name: string }): Plugin
 export function declarative(parts: Partial<DeclarativeConfig>): DeclarativeConfig {
   return { formatVersion: '3.0', services: [], routes: [], consumers: [], plugins: [], ...parts };
 }
+
+/** A config of these services, each reached through one prefix route per path given. */
+export function routedTo(paths: Readonly<Record<string, ServiceEntity>>): DeclarativeConfig {
+  const services = [...new Set(Object.values(paths))];
+  const routes = Object.entries(paths).map(([path, svc]) => route({ service: svc.id, paths: [path] }));
+  return declarative({ services, routes });
+}
