@@ -3,14 +3,15 @@
 import { expect } from 'chai';
 import { lua } from '../../src/lua/fengari';
 import type { LuaEngine } from '../../src/lua/engine';
-import { pushLazyJson } from '../../src/lua/lazy';
+import { lazySourceOfTable, pushLazyJson } from '../../src/lua/lazy';
+import { asTable, rawStringField } from '../../src/lua/raw-table';
 import { pushValue } from '../../src/lua/marshal';
 import { compileTemplate } from '../../src/template/compile';
 import { BAIL, parseFieldPath, planFastPath, renderFast } from '../../src/template/fast-path';
 import { parseTemplate } from '../../src/template/parse';
 import { createScope, releaseScope, pushRequestTable, SHARED_REF } from '../../src/pdk';
 import type { PdkScope } from '../../src/pdk';
-import { CaseInsensitiveFields, LazyValue, setPendingSharedField } from '../../src/pdk/shared-fields';
+import { CaseInsensitiveFields, LazyValue, sharedSource } from '../../src/pdk/shared-fields';
 import { makeEngine, makeExchange } from '../03-pdk/support';
 
 function prng(seed: number): () => number {
@@ -82,7 +83,7 @@ function setContext(engine: LuaEngine, scope: PdkScope, r: () => number): void {
   if (k < 0.2) return;
   const body = jsonValue(r, 0);
   if (k < 0.5) {
-    setPendingSharedField(scope, 'callouts', { value: { c: pendingEntry(r, body) } });
+    sharedSource(scope).callouts = { c: pendingEntry(r, body) };
     return;
   }
   const L = engine.L;
@@ -140,7 +141,7 @@ describe('templates: fast path', () => {
       const exchange = makeExchange({ headers, query, captures });
       const scope = createScope(exchange);
       setContext(engine, scope, r);
-      const heldInJs = scope.pendingShared !== undefined;
+      const heldInJs = !scope.tables.has(SHARED_REF) && scope.sharedSource !== undefined;
       const exprs = Array.from({ length: 1 + Math.floor(r() * 2) }, () => (r() < 0.7
         ? `$(${pick(r, SENSIBLE)})`
         : `$(${pick(r, ROOTS)}${Array.from({ length: Math.floor(r() * 5) }, () => pick(r, STEPS)).join('')})`));
@@ -181,11 +182,12 @@ describe('templates: fast path', () => {
     releaseScope(engine, scope);
   });
 
-  it('answers callout paths held in JS without creating kong.ctx.shared, and moves them into Lua on first VM use', () => {
+  it('answers callout paths held in JS without creating kong.ctx.shared, and those Lua has not read after it did', () => {
     const scope = createScope(makeExchange());
-    setPendingSharedField(scope, 'callouts', {
-      value: { c: pendingEntry(() => 0.1, { token: 'abc', n: 3 }) },
-    });
+    sharedSource(scope).callouts = {
+      c: pendingEntry(() => 0.1, { token: 'abc', n: 3 }),
+      d: pendingEntry(() => 0.1, { token: 'xyz' }),
+    };
     const fast = (text: string): string | typeof BAIL => renderFast(scope, planFastPath(parseTemplate(text))!);
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     expect(fast('$(callouts.c.response.headers["Content-Type"])')).to.equal('application/json');
@@ -194,8 +196,13 @@ describe('templates: fast path', () => {
     const viaVm = compileTemplate(engine, '$(callouts.c.response.body.n + 1)', 'TMP');
     expect(viaVm.render(scope)).to.equal('4');
     expect(scope.tables.has(SHARED_REF)).to.equal(true);
-    expect(scope.pendingShared).to.equal(undefined);
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
+    // Lua built kong.ctx.shared, callouts and c; d is still the JS value, read there.
+    const callouts = asTable(rawStringField(scope.tables.get(SHARED_REF)!, 'callouts'))!;
+    expect(lazySourceOfTable(callouts)?.done.has('d')).to.equal(false);
+    expect(fast('$(callouts.d.response.body.token)')).to.equal('xyz');
+    expect(fast('$(shared.callouts.d.response.body.token)')).to.equal('xyz');
+    expect(compileTemplate(engine, '$(callouts.d.response.body.token .. "!")', 'TMP').render(scope)).to.equal('xyz!');
     releaseScope(engine, scope);
   });
 });

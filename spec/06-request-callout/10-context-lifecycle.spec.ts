@@ -1,6 +1,7 @@
 // kong.ctx.shared.callouts.<name> as snippets see it while the plugin keeps writing entries: held
-// in JS until Lua asks for kong.ctx.shared, then lazy tables the plugin writes into until a snippet
-// touches the key. Whatever the order, every snippet and template must see what Kong would show.
+// in JS, and once Lua asks for kong.ctx.shared, lazy tables (shared, callouts, each entry) the
+// plugin writes into until a snippet touches the key. Whatever the order, every snippet and
+// template must see what Kong would show.
 import { expect } from 'chai';
 import { startFixtures, stopFixtures, withGateway, type Fixtures } from './support/harness';
 
@@ -103,6 +104,55 @@ describe('request-callout: the callouts context across JS and Lua writes (luagat
       expect(second.headers['x-e']).to.equal('true|c1,c2|v2|0|200');
       expect(f.mock.count('/e2')).to.equal(2);
       expect(f.mock.count('/e1')).to.equal(2);
+    });
+  });
+
+  it('snippets that touch kong.ctx.shared but not callouts: entries added afterwards are all there, cached as edited', async () => {
+    f.mock.on('/s1', { body: { a: 1 } });
+    f.mock.on('/s2', (_req, count) => ({ body: { v: `v${count}` } }));
+    await withGateway(f, {
+      cache: { strategy: 'memory' },
+      callouts: [
+        { name: 's1', request: { url: `${f.mock.url}/s1`, by_lua: 'kong.ctx.shared.n = 1' }, response: { body: { decode: true } },
+          cache: { bypass: true } },
+        { name: 's2', depends_on: ['s1'], request: { url: `${f.mock.url}/s2` },
+          response: { body: { decode: true }, by_lua: 'kong.ctx.shared.n = kong.ctx.shared.n + 1' } },
+      ],
+      upstream: {
+        headers: { custom: { 'X-T': '$(callouts.s2.response.body.v)-$(shared.n)' } },
+        by_lua: 'local keys = {} for k in pairs(kong.ctx.shared) do keys[#keys + 1] = k end table.sort(keys) '
+          + 'local names = {} for k in pairs(kong.ctx.shared.callouts) do names[#names + 1] = k end table.sort(names) '
+          + 'kong.service.request.set_header("X-E", table.concat(keys, ",") .. "|" .. table.concat(names, ",") .. "|" .. '
+          + 'kong.ctx.shared.callouts.s2.response.body.v .. "|" .. kong.ctx.shared.callouts.s1.response.body.a)',
+      },
+    }, async (g) => {
+      const first = await g.echo('/r');
+      const second = await g.echo('/r');
+      expect(first.headers['x-e']).to.equal('callouts,n|s1,s2|v1|1');
+      expect(first.headers['x-t']).to.equal('v1-2');
+      expect(second.headers['x-e']).to.equal('callouts,n|s1,s2|v1|1');
+      expect(f.mock.count('/s2')).to.equal(1);
+    });
+  });
+
+  it('a snippet that replaces kong.ctx.shared.callouts gets the later entries in its own table', async () => {
+    f.mock.on('/k1', { body: { a: 1 } });
+    f.mock.on('/k2', { body: { b: 2 } });
+    await withGateway(f, {
+      callouts: [
+        { name: 'k1', request: { url: `${f.mock.url}/k1`, by_lua: 'kong.ctx.shared.callouts = { mine = "yes" }' },
+          response: { body: { decode: true } } },
+        { name: 'k2', depends_on: ['k1'], request: { url: `${f.mock.url}/k2` }, response: { body: { decode: true } } },
+      ],
+      upstream: {
+        by_lua: 'local names = {} for k in pairs(kong.ctx.shared.callouts) do names[#names + 1] = k end table.sort(names) '
+          + 'kong.service.request.set_header("X-E", table.concat(names, ",") .. "|" .. kong.ctx.shared.callouts.mine .. "|" .. '
+          + 'kong.ctx.shared.callouts.k2.response.body.b .. "|" .. tostring(kong.ctx.shared.callouts.k1))',
+      },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      // k1's own entry went with the table the snippet dropped; k2 was added to the snippet's table.
+      expect(echo.headers['x-e']).to.equal('k2,mine|yes|2|nil');
     });
   });
 });

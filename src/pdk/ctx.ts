@@ -1,32 +1,36 @@
-// kong.ctx: per-request tables, created on first access and held as registry references in the
-// scope until releaseScope. `shared` is one table for every plugin; `plugin` is one per instance.
+// kong.ctx: per-request tables, created on first access and held in the scope until releaseScope.
+// `shared` is one table for every plugin (lazy over the fields plugins hold in JS, shared-fields.ts);
+// `plugin` is one per instance.
 import { lua } from '../lua/fengari';
 import type { LuaState, LuaCFunction } from '../lua/fengari';
 import type { LuaEngine } from '../lua/engine';
-import { pushScopeTable } from './ngx/lua-util';
+import { keepScopeTable, pushScopeTable } from './ngx/lua-util';
 import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 import { pushGuardedTable } from '../lua/guarded-table';
 import type { DirectIndex } from '../lua/guarded-table';
 import { scratchThread, takeScratchTop } from '../lua/scratch';
-import { flushPendingShared } from './shared-fields';
+import { pushSharedTable, SHARED_REF } from './shared-fields';
 import { getField, textOfString } from '../lua/strings';
 
-export const SHARED_REF = 'kong.ctx.shared';
+export { SHARED_REF };
 
 /**
  * Pushes the per-request table stored under `key` in the scope, creating it on first use (the
- * shared table is created with the fields plugins held in JS until then).
+ * shared table lazily over the fields plugins hold in JS).
  */
 export function pushRequestTable(_engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
-  const created = !scope.tables.has(key);
+  if (key === SHARED_REF && !scope.tables.has(key)) {
+    pushSharedTable(L, scope);
+    keepScopeTable(L, scope, key);
+    return;
+  }
   pushScopeTable(L, scope, key);
-  if (created && key === SHARED_REF) flushPendingShared(L, scope);
 }
 
 /** Pushes kong.ctx.shared.<field> of the scope (nil when neither the table nor a pending field exists). */
 export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope, field: string): void {
-  if (!scope.tables.has(SHARED_REF) && !scope.pendingShared?.has(field)) { lua.lua_pushnil(L); return; }
+  if (!scope.tables.has(SHARED_REF) && scope.sharedSource?.[field] === undefined) { lua.lua_pushnil(L); return; }
   pushRequestTable(engine, L, scope, SHARED_REF);
   getField(L, -1, field);
   lua.lua_remove(L, -2);
@@ -34,7 +38,7 @@ export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope,
 
 /** Drops the per-request tables of a finished request. */
 export function releaseScope(_engine: LuaEngine, scope: PdkScope): void {
-  scope.pendingShared = undefined;
+  scope.sharedSource = undefined;
   if (scope.tables.size !== 0) scope.tables.clear();
 }
 

@@ -1,7 +1,6 @@
 // The per-request state the PDK works on. The host passes a PdkScope as the `host` of every
 // engine.call; PDK functions read it back with `engine.currentHost`.
 import type { Exchange } from './exchange';
-import type { PendingSharedField } from './shared-fields';
 import type { RawTable } from '../lua/raw-table';
 
 export interface PdkScope {
@@ -23,8 +22,8 @@ export interface PdkScope {
    * the host (reading an unread request body) raise an error instead.
    */
   noWait?: boolean;
-  /** kong.ctx.shared fields held in JS until Lua first asks for kong.ctx.shared (shared-fields.ts). */
-  pendingShared?: Map<string, PendingSharedField>;
+  /** kong.ctx.shared fields held in JS, the source of Lua's lazy shared table (shared-fields.ts). */
+  sharedSource?: Record<string, unknown>;
 }
 
 export function createScope(exchange: Exchange): PdkScope {

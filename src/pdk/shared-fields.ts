@@ -1,10 +1,12 @@
-// kong.ctx.shared fields a plugin keeps in JS until Lua first touches kong.ctx.shared.
+// kong.ctx.shared fields a plugin keeps in JS for as long as Lua has not touched them.
 //
 // The request-callout plugin records every callout in kong.ctx.shared.callouts. When no Lua code
-// runs for a request (a config with plain templates only), building those Lua tables is pure cost.
-// So a plugin registers the field here as a JS value; template fast paths read that value
-// directly, and the moment Lua asks for kong.ctx.shared (a snippet, a template rendered in the VM)
-// the table is created with every pending field pushed into it. From then on Lua holds the truth.
+// runs for a request (a config of plain templates), building those Lua tables is pure cost, and
+// when a snippet reads one callout, building the others is too. So plugins write the fields into
+// a JS object of the scope (`scope.sharedSource`); template fast paths read it there, and when Lua
+// first asks for kong.ctx.shared it gets a lazy table over that object (lua/lazy): each field
+// crosses when Lua first reads it. A field Lua has read or written is Lua's from then on; the
+// others stay the plugin's to write (heldSharedField tells which).
 //
 // JS values are read by Lua's rules: objects are tables with string keys, arrays are sequences
 // (1-based), null/undefined are nil, LUA_NULL is cjson.null, Uint8Array is a Lua string. Two node
@@ -12,31 +14,43 @@
 // and CaseInsensitiveFields (HTTP header fields; a lookup by any case finds the lower-case key).
 import { lua } from '../lua/fengari';
 import type { LuaState } from '../lua/fengari';
-import { CaseInsensitiveFields, LazyValue, pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
+import { CaseInsensitiveFields, LazyValue, lazySourceOfTable, pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
 import { LUA_NULL, pushValue } from '../lua/marshal';
 import { setField } from '../lua/strings';
 import type { PdkScope } from './scope';
 
 export { CaseInsensitiveFields, LazyValue };
 
-/** A kong.ctx.shared field held in JS. `value` is read by fast paths and pushed on first Lua use. */
-export interface PendingSharedField {
-  readonly value: unknown;
+/** The scope's key of the kong.ctx.shared table (scope.tables). */
+export const SHARED_REF = 'kong.ctx.shared';
+
+/** The JS object behind kong.ctx.shared's fields (made on first use; Lua's table reads it lazily). */
+export function sharedSource(scope: PdkScope): Record<string, unknown> {
+  return scope.sharedSource ??= Object.create(null) as Record<string, unknown>;
 }
 
-export function setPendingSharedField(scope: PdkScope, name: string, field: PendingSharedField): void {
-  (scope.pendingShared ??= new Map()).set(name, field);
-}
-
-/** Pushes every pending field into the shared table at the top of the stack and forgets them. */
-export function flushPendingShared(L: LuaState, scope: PdkScope): void {
-  const pending = scope.pendingShared;
-  if (!pending || pending.size === 0) return;
-  scope.pendingShared = undefined;
-  for (const [name, field] of pending) {
-    pushSharedValue(L, field.value);
-    setField(L, -2, name);
+/**
+ * kong.ctx.shared[name] as a JS value the caller may keep writing into, while Lua has not read or
+ * written that key; made with `create` when absent (without it, absent is null). null once Lua
+ * holds the key.
+ */
+export function heldSharedField<T extends object>(scope: PdkScope, name: string, create?: () => T): T | null {
+  const shared = scope.tables.get(SHARED_REF);
+  if (shared !== undefined) {
+    const source = lazySourceOfTable(shared);
+    if (!source || source.value !== scope.sharedSource || source.done.has(name)) return null;
   }
+  const existing = scope.sharedSource?.[name];
+  if (existing !== undefined) return existing as T;
+  if (!create) return null;
+  const made = create();
+  sharedSource(scope)[name] = made;
+  return made;
+}
+
+/** Pushes a new kong.ctx.shared table: lazy over the scope's JS-held fields. */
+export function pushSharedTable(L: LuaState, scope: PdkScope): void {
+  pushLazy(L, sharedSource(scope));
 }
 
 const MAX_DEPTH = 100;

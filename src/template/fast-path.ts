@@ -145,14 +145,7 @@ function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | t
 
 function evaluate(scope: PdkScope, path: FastPath): string | typeof BAIL {
   const { root, keys } = path;
-  if (root === 'callouts' || root === 'shared') {
-    const shared = scope.tables.get(SHARED_REF);
-    if (shared === undefined) return evaluatePendingShared(scope, root, keys);
-    if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, keys);
-    const callouts = rawStringField(shared, 'callouts');
-    if ((callouts === undefined || callouts.type === lua.LUA_TNIL) && shared.metatable !== null) return BAIL;
-    return walkLua(callouts, keys);
-  }
+  if (root === 'callouts' || root === 'shared') return evaluateShared(scope, root, keys);
   if (keys.length === 0) return BAIL; // the shortcut table itself prints as "table: 0x..."
   const first = root === 'headers' ? headerValue(scope, keys[0]) : root === 'query_params' ? queryValue(scope, keys[0]) : captureValue(scope, keys[0]);
   if (first === BAIL) return BAIL;
@@ -162,21 +155,37 @@ function evaluate(scope: PdkScope, path: FastPath): string | typeof BAIL {
 }
 
 /**
- * A path into kong.ctx.shared before Lua created it: the shared table would be a fresh table holding
- * only the fields plugins keep in JS (shared-fields.ts), so the path is walked over those values.
+ * A path into kong.ctx.shared (`shared.x`) or its callouts. Fields Lua has not touched are the JS
+ * values plugins hold (shared-fields.ts): before Lua created the table, or while its table is
+ * still lazy over them; the rest is walked in Lua's tables.
  */
-function evaluatePendingShared(scope: PdkScope, root: 'callouts' | 'shared', keys: readonly Key[]): string | typeof BAIL {
-  const pending = scope.pendingShared;
+function evaluateShared(scope: PdkScope, root: 'callouts' | 'shared', keys: readonly Key[]): string | typeof BAIL {
+  const shared = scope.tables.get(SHARED_REF);
+  if (shared !== undefined) {
+    if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, keys);
+    const callouts = rawStringField(shared, 'callouts');
+    if (callouts !== undefined && callouts.type !== lua.LUA_TNIL) return walkLua(callouts, keys);
+    const source = lazySourceOfTable(shared);
+    if (!source) return shared.metatable !== null ? BAIL : walkLua(undefined, keys);
+    if (source.value !== scope.sharedSource) return BAIL;
+    if (source.done.has('callouts')) return walkLua(undefined, keys);
+  }
+  return walkHeldShared(scope, root, keys);
+}
+
+/** A path over the JS-held fields of kong.ctx.shared (the values Lua's table would show). */
+function walkHeldShared(scope: PdkScope, root: 'callouts' | 'shared', keys: readonly Key[]): string | typeof BAIL {
+  const fields = scope.sharedSource;
   let node: unknown;
   let rest: readonly Key[];
   if (root === 'callouts') {
-    node = pending?.get('callouts')?.value;
+    node = fields?.callouts;
     rest = keys;
     if (node === undefined) return keys.length === 0 ? '' : BAIL;   // callouts is nil
   } else {
     if (keys.length === 0) return BAIL;                              // the table itself
     const first = keys[0];
-    node = typeof first === 'string' ? pending?.get(first)?.value : undefined;
+    node = typeof first === 'string' ? fields?.[first] : undefined;
     rest = keys.slice(1);
   }
   for (const key of rest) {

@@ -1,9 +1,10 @@
-// `kong.ctx.shared.callouts.<name>`: held in JS until Lua first asks for kong.ctx.shared, then in
-// the Lua table, which the plugin edits and reads with raw table operations from JS (a coroutine
-// and a helper chunk per operation cost more than the user's own snippets). Each entry crosses as a
-// lazy table over a JS object (EntrySource): Lua builds only the parts a snippet reads, and the
-// plugin writes into the JS object for as long as Lua has not touched that key. Raw access means a
-// metatable a snippet puts on these tables is not consulted by the plugin.
+// `kong.ctx.shared.callouts.<name>`: held in JS for as long as Lua has not touched it. Lua's
+// kong.ctx.shared, its callouts table and each entry are lazy tables over the plugin's JS objects
+// (pdk/shared-fields.ts, EntrySource): Lua builds only the parts a snippet reads, and the plugin
+// keeps writing into the JS objects at every level where Lua has not read or written the key.
+// Where Lua holds a part, the plugin edits and reads it with raw table operations from JS (a
+// coroutine and a helper chunk per operation cost more than the user's own snippets). Raw access
+// means a metatable a snippet puts on these tables is not consulted by the plugin.
 import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
@@ -14,7 +15,7 @@ import { tableAt } from '../../lua/stack';
 import { getField, textOfString } from '../../lua/strings';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
-import { CaseInsensitiveFields, LazyValue, pushSharedValue, setPendingSharedField } from '../../pdk/shared-fields';
+import { CaseInsensitiveFields, heldSharedField, LazyValue, pushSharedValue } from '../../pdk/shared-fields';
 
 /** Values of `params` read back after request.by_lua (raw Lua→JS conversions). */
 export interface LuaParams {
@@ -78,14 +79,25 @@ export function entryResponse(response: CalloutResponseValue): EntryResponse {
   };
 }
 
-/** The JS-held callouts table of the request, or null once Lua holds kong.ctx.shared. */
-function pendingCallouts(scope: PdkScope): PendingCallouts | null {
-  if (scope.tables.has(SHARED_REF)) return null;
-  const existing = scope.pendingShared?.get('callouts');
-  if (existing) return existing.value as PendingCallouts;
-  const callouts: PendingCallouts = Object.create(null) as PendingCallouts;
-  setPendingSharedField(scope, 'callouts', { value: callouts });
-  return callouts;
+function newCallouts(): PendingCallouts {
+  return Object.create(null) as PendingCallouts;
+}
+
+/**
+ * The JS callouts object when the plugin may write the entry `name` there: Lua has not touched
+ * kong.ctx.shared.callouts, or it has but its table is still lazy over this object and `name` is
+ * a key Lua has not read or written. null when Lua holds the entry (then it is edited in Lua), and
+ * when there is no callouts object and `create` is false.
+ */
+function jsCallouts(scope: PdkScope, name: string, create: boolean): PendingCallouts | null {
+  const held = heldSharedField(scope, 'callouts', create ? newCallouts : undefined);
+  if (held) return held;
+  const shared = scope.tables.get(SHARED_REF);
+  const ours = scope.sharedSource?.callouts;
+  if (shared === undefined || ours === undefined) return null;
+  const table = asTable(rawStringField(shared, 'callouts'));
+  const source = table ? lazySourceOfTable(table) : undefined;
+  return source && source.value === ours && !source.done.has(name) ? ours as PendingCallouts : null;
 }
 
 function entrySourceOf(node: LazyValue | undefined): EntrySource | undefined {
@@ -246,7 +258,7 @@ export class CalloutLuaContext {
       request: { params: new LazyValue(params), retries: [], n_retries: 0 },
       caching: new LazyValue(caching),
     } satisfies EntrySource);
-    const callouts = pendingCallouts(scope);
+    const callouts = jsCallouts(scope, name, true);
     if (callouts) {
       callouts[name] = entry;
       return;
@@ -264,7 +276,7 @@ export class CalloutLuaContext {
       request.retries.push(retry);
       request.n_retries++;
     };
-    const callouts = pendingCallouts(scope);
+    const callouts = jsCallouts(scope, name, false);
     if (callouts) {
       const entry = entrySourceOf(callouts[name]);
       if (entry) record(entry.request);
@@ -297,7 +309,7 @@ export class CalloutLuaContext {
 
   /** Stores `response` (null: no response, e.g. continue after a transport error). */
   setResponse(scope: PdkScope, name: string, stored: EntryResponse | null): void {
-    const callouts = pendingCallouts(scope);
+    const callouts = jsCallouts(scope, name, false);
     if (callouts) {
       const entry = entrySourceOf(callouts[name]);
       if (entry) storeResponse(entry, stored);
@@ -316,6 +328,12 @@ export class CalloutLuaContext {
 
   /** The entry's params after request.by_lua (and the caching fields it may have set). */
   readParams(scope: PdkScope, name: string): LuaParams {
+    const held = entrySourceOf(jsCallouts(scope, name, false)?.[name]);
+    if (held) {
+      const caching = held.caching.value as Readonly<Record<string, unknown>>;
+      return paramsFromSource(held.request.params.value as Readonly<Record<string, unknown>>,
+        { cacheKey: jsField(caching, 'cache_key'), bypass: jsField(caching, 'bypass') });
+    }
     return this.withEntry(scope, name, false, (L, isEntry) => {
       const none = { found: false, cacheKey: null, bypass: null, url: null, method: null, query: null, headers: null,
         body: null, ssl_verify: null, ssl_server_name: null, proxy: null, timeouts: null, decode: null };
@@ -353,6 +371,14 @@ export class CalloutLuaContext {
 
   /** The entry's response after response.by_lua (and the caching fields it may have set). */
   readResponse(scope: PdkScope, name: string): LuaResponse {
+    const held = entrySourceOf(jsCallouts(scope, name, false)?.[name]);
+    if (held) {
+      const caching = held.caching.value as Readonly<Record<string, unknown>>;
+      const response = held.response as Readonly<Record<string, unknown>> | undefined;
+      return { found: response !== undefined, cacheKey: jsField(caching, 'cache_key'), bypass: jsField(caching, 'bypass'),
+        status: response ? jsField(response, 'status') : null, headers: response ? jsField(response, 'headers') : null,
+        body: response ? jsField(response, 'body') : null };
+    }
     return this.withEntry(scope, name, false, (L, isEntry) => {
       const none = { found: false, cacheKey: null, bypass: null, status: null, headers: null, body: null };
       if (!isEntry) return none;
