@@ -275,8 +275,9 @@ function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutPa
 /** The params request.by_lua left in the context, and its caching fields. */
 function afterRequestLua(run: RequestRun, callout: CompiledCallout, configured: PreparedCallout): PreparedCallout {
   const ctx = run.shared.luaContext!;
-  // A snippet reaches the params only through kong.ctx.shared: if it never asked for it, they are as configured.
-  if (!ctx.holdsShared(run.scope)) return configured;
+  // A snippet reaches the params only through kong.ctx.shared.callouts.<name>: if it never read
+  // that entry, they are as configured.
+  if (!ctx.holdsShared(run.scope) || ctx.entryUntouched(run.scope, callout.config.name)) return configured;
   const { params, parsed } = configured;
   const fromLua = ctx.readParams(run.scope, callout.config.name);
   const edited = paramsFromLua(fromLua, params);
@@ -343,7 +344,7 @@ function store(run: RequestRun, callout: CompiledCallout, prepared: PreparedCall
   let response: StoredResponse = outcome.response;
   let key = lookedUpKey;
   // Without kong.ctx.shared in Lua's hands no snippet could change the response or its caching fields.
-  if ((callout.responseLua || callout.requestLua) && ctx!.holdsShared(run.scope)) {
+  if ((callout.responseLua || callout.requestLua) && ctx!.holdsShared(run.scope) && !ctx!.entryUntouched(run.scope, callout.config.name)) {
     const back = ctx!.readResponse(run.scope, callout.config.name);
     if (back.bypass === true) return true;
     if (callout.responseLua) {

@@ -237,6 +237,11 @@ export class CalloutLuaContext {
     return scope.tables.has(SHARED_REF);
   }
 
+  /** True while no Lua code has read or written the entry of callout `name`: it is as the plugin made it. */
+  entryUntouched(scope: PdkScope, name: string): boolean {
+    return entrySourceOf(jsCallouts(scope, name, false)?.[name]) !== undefined;
+  }
+
   /**
    * The entry table (callouts itself when `create`) when raw reads find it already built: the
    * usual case from the second step of a request on. null sends the caller through the API walk,
