@@ -155,4 +155,23 @@ describe('request-callout: the callouts context across JS and Lua writes (luagat
       expect(echo.headers['x-e']).to.equal('k2,mine|yes|2|nil');
     });
   });
+
+  it("an entry's retries encode as Kong's table does: {} before any retry, a list after", async () => {
+    f.mock.on('/once', (_req, count) => (count === 1 ? { status: 503, body: 'busy' } : { body: { ok: true } }));
+    f.mock.on('/calm', { body: { ok: true } });
+    await withGateway(f, {
+      callouts: [
+        { name: 'r', request: { url: `${f.mock.url}/once`,
+          error: { on_error: 'retry', http_statuses: [503], retries: 1, error_response_code: 500, error_response_msg: 'x' } } },
+        { name: 'q', request: { url: `${f.mock.url}/calm` } },
+      ],
+      upstream: { by_lua: 'local cjson = require("cjson") local c = kong.ctx.shared.callouts '
+        + 'kong.service.request.set_header("X-R", cjson.encode(c.r.request.retries)) '
+        + 'kong.service.request.set_header("X-Q", cjson.encode(c.q.request.retries))' },
+    }, async (g) => {
+      const echo = await g.echo('/r');
+      expect(echo.headers['x-q']).to.equal('{}');
+      expect(JSON.parse(String(echo.headers['x-r']))).to.deep.equal([{ reason: 'code', err: 'status 503 is listed in http_statuses', http_code: 503 }]);
+    }, { env: { KONG_UNTRUSTED_LUA_SANDBOX_REQUIRES: 'cjson' } });
+  });
 });

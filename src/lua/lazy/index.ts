@@ -34,6 +34,17 @@ export { DoneKeys };
 
 export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
 
+/**
+ * A JS array that is a plain Lua sequence rather than a decoded JSON array: built, it gets no
+ * cjson array_mt (an empty one encodes as `{}`, as Kong's `retries = {}` does).
+ */
+const PLAIN_SEQUENCE = Symbol('luagate plain sequence');
+
+export function plainSequence<T>(items: T[]): T[] {
+  (items as unknown as Record<symbol, boolean>)[PLAIN_SEQUENCE] = true;
+  return items;
+}
+
 /** Marks a JS value pushed as its own lazy table wherever it sits (a decoded JSON body, params). */
 export class LazyValue {
   constructor(readonly value: unknown) {}
@@ -302,9 +313,9 @@ export function materialize(L: LuaState, idx: number): void {
   }
   attach(L, t, null);
   // A JSON array keeps encoding as an array once built, even empty (Kong decodes with
-  // decode_array_with_array_mt on): it gets cjson's shared array_mt. Header tables keep their
-  // case-insensitive lookup.
-  if (source.isArray) pushArrayMeta(L);
+  // decode_array_with_array_mt on): it gets cjson's shared array_mt; a plain sequence does not.
+  // Header tables keep their case-insensitive lookup.
+  if (source.isArray && (source.value as unknown as Record<symbol, boolean>)[PLAIN_SEQUENCE] !== true) pushArrayMeta(L);
   else if (source.caseInsensitive) pushCaseInsensitiveMeta(L, false);
   else lua.lua_pushnil(L);
   lua.lua_setmetatable(L, t);

@@ -9,7 +9,7 @@ import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
-import { lazySourceOf, lazySourceOfTable, materializeDeep, sourceChild, type LazySource } from '../../lua/lazy';
+import { lazySourceOf, lazySourceOfTable, materializeDeep, plainSequence, sourceChild, type LazySource } from '../../lua/lazy';
 import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
 import { tableAt } from '../../lua/stack';
 import { getField, textOfString } from '../../lua/strings';
@@ -260,7 +260,7 @@ export class CalloutLuaContext {
 
   init(scope: PdkScope, name: string, params: unknown, caching: Readonly<Record<string, unknown>>): void {
     const entry = new LazyValue({
-      request: { params: new LazyValue(params), retries: [], n_retries: 0 },
+      request: { params: new LazyValue(params), retries: plainSequence([]), n_retries: 0 },
       caching: new LazyValue(caching),
     } satisfies EntrySource);
     const callouts = jsCallouts(scope, name, true);
