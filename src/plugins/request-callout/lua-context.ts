@@ -3,19 +3,18 @@
 // (pdk/shared-fields.ts, EntrySource): Lua builds only the parts a snippet reads, and the plugin
 // keeps writing into the JS objects at every level where Lua has not read or written the key.
 // Where Lua holds a part, the plugin edits and reads it with raw table operations from JS (a
-// coroutine and a helper chunk per operation cost more than the user's own snippets). Raw access
-// means a metatable a snippet puts on these tables is not consulted by the plugin.
+// coroutine and a helper chunk per operation cost more than the user's own snippets; the reads are
+// in entry-fields.ts).
 import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
-import { LUA_NULL, pushString, toBytes, toValue } from '../../lua/marshal';
-import { lazySourceOf, lazySourceOfTable, materializeDeep, plainSequence, sourceChild, type LazySource } from '../../lua/lazy';
+import { LUA_NULL, pushString } from '../../lua/marshal';
+import { lazySourceOf, lazySourceOfTable, materializeDeep, plainSequence, sourceChild } from '../../lua/lazy';
 import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
-import { tableAt } from '../../lua/stack';
-import { getField, textOfString } from '../../lua/strings';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
 import { CaseInsensitiveFields, heldSharedField, LazyValue, pushSharedValue } from '../../pdk/shared-fields';
+import { bodyField, fieldValue, jsField, pushTableField } from './entry-fields';
 
 /** Values of `params` read back after request.by_lua (raw Lua→JS conversions). */
 export interface LuaParams {
@@ -108,73 +107,6 @@ function entrySourceOf(node: LazyValue | undefined): EntrySource | undefined {
 function untouchedEntry(L: LuaState, idx: number, key: string): EntrySource | null {
   const source = lazySourceOf(L, idx);
   return source && !source.done.has(key) ? source.value as unknown as EntrySource : null;
-}
-
-/** A JS value of the Lua value at `idx` (toValue builds lazy tables at any depth first). */
-function readBody(L: LuaState, idx: number): unknown {
-  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? toBytes(L, idx) : toValue(L, idx);
-}
-
-/** `t[key]` of the table at `idx`, read raw, or through the JS source of a lazy table not built yet. */
-function fieldValue(L: LuaState, idx: number, key: string): unknown {
-  const table = tableAt(L, idx) as RawTable | null;
-  if (table) {
-    // A lazy table (its metatable is protected) gets a key in its raw part only when Lua reads or
-    // writes it, and that marks the key done: a key not done is the source's, no raw lookup needed.
-    const source = lazySourceOfTable(table);
-    if (source && !source.caseInsensitive && !source.done.has(key)) return sourceFieldValue(source, key);
-    const slot = rawStringField(table, key);
-    if (slot === undefined) return sourceValue(L, idx, key);
-    // Plain values are read off the slot; tables, userdata and the rest go through the stack.
-    switch (slot.type & 0x0f) {
-      case lua.LUA_TBOOLEAN: return slot.value === true;
-      case lua.LUA_TNUMBER: return slot.value;
-      case lua.LUA_TSTRING: return textOfString(slot.value);
-      default: break;
-    }
-  }
-  pushString(L, key);
-  lua.lua_rawget(L, idx);
-  if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
-    const value = toValue(L, -1);
-    lua.lua_pop(L, 1);
-    return value;
-  }
-  lua.lua_pop(L, 1);
-  return sourceValue(L, idx, key);
-}
-
-/** A field missing from the raw table: from the JS source of a lazy table Lua has not touched there, else null. */
-function sourceValue(L: LuaState, idx: number, key: string): unknown {
-  const source = lazySourceOf(L, idx);
-  if (!source || source.done.has(key)) return null;
-  return sourceFieldValue(source, key);
-}
-
-function sourceFieldValue(source: LazySource, key: string): unknown {
-  const child = sourceChild(source, key);
-  if (child instanceof LazyValue || child instanceof CaseInsensitiveFields) return child.value;
-  return child === undefined ? null : child;
-}
-
-/**
- * Pushes `t[key]` of the table at `idx` and says whether it is a table: a raw read, except on the
- * plugin's own lazy tables, whose metatable builds the field (and never raises).
- */
-function pushTableField(L: LuaState, idx: number, key: string): boolean {
-  const table = tableAt(L, idx) as RawTable | null;
-  const built = table ? asTable(rawStringField(table, key)) : null;
-  if (built) {
-    pushTable(L, built);
-    return true;
-  }
-  if (lazySourceOf(L, idx)) {
-    getField(L, idx, key);
-  } else {
-    pushString(L, key);
-    lua.lua_rawget(L, idx);
-  }
-  return lua.lua_type(L, -1) === lua.LUA_TTABLE;
 }
 
 export class CalloutLuaContext {
@@ -422,13 +354,6 @@ function storeResponse(entry: EntrySource, stored: EntryResponse | null): void {
   else delete entry.response;
 }
 
-/** A field of a JS source as fieldValue() would read it from Lua: null when absent. */
-function jsField(source: Readonly<Record<string, unknown>>, key: string): unknown {
-  const value = Object.prototype.hasOwnProperty.call(source, key) ? source[key] : undefined;
-  if (value instanceof LazyValue || value instanceof CaseInsensitiveFields) return value.value;
-  return value ?? null;
-}
-
 function paramsFromSource(params: Readonly<Record<string, unknown>>, caching: { cacheKey: unknown; bypass: unknown }): LuaParams {
   return {
     found: true,
@@ -444,20 +369,6 @@ function paramsFromSource(params: Readonly<Record<string, unknown>>, caching: { 
     timeouts: jsField(params, 'timeouts'),
     decode: jsField(params, 'decode'),
   };
-}
-
-/** `t.body` of the table at `idx`: bytes for a Lua string, a JS value for a table, null when absent. */
-function bodyField(L: LuaState, idx: number): unknown {
-  const table = tableAt(L, idx) as RawTable | null;
-  if (table && rawStringField(table, 'body') === undefined && lazySourceOfTable(table)) return sourceValue(L, idx, 'body');
-  pushTableField(L, idx, 'body');
-  return readBodyAndPop(L);
-}
-
-function readBodyAndPop(L: LuaState): unknown {
-  const value = lua.lua_type(L, -1) === lua.LUA_TNIL ? null : readBody(L, -1);
-  lua.lua_pop(L, 1);
-  return value;
 }
 
 /** JSON.parse where JSON null becomes cjson.null (LUA_NULL); undefined when not JSON. */
