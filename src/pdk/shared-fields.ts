@@ -14,7 +14,7 @@
 // and CaseInsensitiveFields (HTTP header fields; a lookup by any case finds the lower-case key).
 import { lua } from '../lua/fengari';
 import type { LuaState } from '../lua/fengari';
-import { CaseInsensitiveFields, LazyValue, lazySourceOfTable, pushLazy, pushLazyCaseInsensitive } from '../lua/lazy';
+import { CaseInsensitiveFields, LazyValue, pushLazy, pushLazyCaseInsensitive, stillLazyOver } from '../lua/lazy';
 import { LUA_NULL, pushValue } from '../lua/marshal';
 import { setField } from '../lua/strings';
 import type { PdkScope } from './scope';
@@ -36,10 +36,7 @@ export function sharedSource(scope: PdkScope): Record<string, unknown> {
  */
 export function heldSharedField<T extends object>(scope: PdkScope, name: string, create?: () => T): T | null {
   const shared = scope.tables.get(SHARED_REF);
-  if (shared !== undefined) {
-    const source = lazySourceOfTable(shared);
-    if (!source || source.value !== scope.sharedSource || source.done.has(name)) return null;
-  }
+  if (shared !== undefined && !stillLazyOver(shared, scope.sharedSource, name)) return null;
   const existing = scope.sharedSource?.[name];
   if (existing !== undefined) return existing as T;
   if (!create) return null;

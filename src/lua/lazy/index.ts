@@ -122,6 +122,15 @@ export function lazySourceOfTable(table: object): LazySource | undefined {
   return host === null || host instanceof GuardedHost ? undefined : host;
 }
 
+/**
+ * True when `table` is still a lazy table over `value` and Lua has not read or written `key` of it:
+ * what Lua would see under `key` is then `value`'s own field, which JS may keep writing.
+ */
+export function stillLazyOver(table: object, value: unknown, key: string | number): boolean {
+  const source = lazySourceOfTable(table);
+  return source !== undefined && source.value === value && !source.done.has(key);
+}
+
 /** Child of a lazy source under a Lua key (number keys index arrays 1-based), or undefined. */
 export function sourceChild(source: LazySource, key: string | number): unknown {
   if (source.isArray) {

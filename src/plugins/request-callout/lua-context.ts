@@ -9,7 +9,7 @@ import { lua } from '../../lua/fengari';
 import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString } from '../../lua/marshal';
-import { lazySourceOf, lazySourceOfTable, materializeDeep, plainSequence, sourceChild } from '../../lua/lazy';
+import { lazySourceOf, materializeDeep, plainSequence, sourceChild, stillLazyOver } from '../../lua/lazy';
 import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
@@ -95,8 +95,7 @@ function jsCallouts(scope: PdkScope, name: string, create: boolean): PendingCall
   const ours = scope.sharedSource?.callouts;
   if (shared === undefined || ours === undefined) return null;
   const table = asTable(rawStringField(shared, 'callouts'));
-  const source = table ? lazySourceOfTable(table) : undefined;
-  return source && source.value === ours && !source.done.has(name) ? ours as PendingCallouts : null;
+  return table && stillLazyOver(table, ours, name) ? ours as PendingCallouts : null;
 }
 
 function entrySourceOf(node: LazyValue | undefined): EntrySource | undefined {
