@@ -5,6 +5,7 @@ import { LuaEngine } from '../lua/engine';
 import { LuaError } from '../lua/errors';
 import { installStdioGlobals } from '../lua/stdio';
 import { installBuiltinModules } from '../lua/modules';
+import { installMainThreadCoroutines } from '../lua/main-thread';
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const file = argv[0];
@@ -24,6 +25,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const engine = new LuaEngine({ mode: 'on', timeBudgetMs: Number(process.env.LUAGATE_LUA_TIME_BUDGET_MS) || 60_000 });
   installBuiltinModules(engine);
   installStdioGlobals(engine, (bytes) => out.write(bytes));
+  installMainThreadCoroutines(engine);
   try {
     const chunk = engine.compileChunk(source, '@' + file);
     await engine.call(chunk, engine.createChunkEnv(), null, () => undefined);

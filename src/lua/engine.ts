@@ -77,6 +77,11 @@ export class LuaEngine {
     return this.runner.currentHost;
   }
 
+  /** True when `L` runs the call's own code rather than a coroutine that code created. */
+  isCallRoot(L: LuaState): boolean {
+    return this.runner.isCallRoot(L);
+  }
+
   /** performance.now() past which the running call is over its CPU budget; Infinity outside a call. */
   get currentDeadline(): number {
     return this.runner.currentDeadline;

@@ -37,6 +37,11 @@ export class CallRunner {
     return this.active?.host;
   }
 
+  /** True when `L` is the coroutine the host resumed for the running call (not one the code made). */
+  isCallRoot(L: LuaState): boolean {
+    return this.active !== null && this.active.root === L;
+  }
+
   /** performance.now() past which the running call is over budget; Infinity outside a call. */
   get currentDeadline(): number {
     return this.active?.deadline ?? Infinity;

@@ -19,3 +19,8 @@ print("resume dead", (function() local c = coroutine.create(function() end) coro
 print("running in co", (function() local r = coroutine.wrap(function() return type(coroutine.running()) end) return r() end)())
 print("passing values", (function() local c = coroutine.create(function(...) return select("#", ...), ... end) return coroutine.resume(c, nil, 2, nil) end)())
 print("nested", (function() local inner = coroutine.wrap(function() coroutine.yield("in1") return "in2" end) local outer = coroutine.wrap(function() coroutine.yield(inner()) coroutine.yield(inner()) end) return outer(), outer() end)())
+print("main isyieldable", coroutine.isyieldable())
+print("main yield", pcall(coroutine.yield, 1))
+print("main yield in wrap of pcall", pcall(function() return coroutine.yield() end))
+print("co isyieldable", coroutine.wrap(function() return coroutine.isyieldable() end)())
+print("co isyieldable in pcall", coroutine.wrap(function() return pcall(coroutine.isyieldable) end)())
