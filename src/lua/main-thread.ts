@@ -30,12 +30,11 @@ export function installMainThreadCoroutines(engine: LuaEngine): void {
       lua.lua_pop(L, 1);
       return;
     }
-    lua.lua_pushcfunction(L, isyieldable);
-    lua.lua_setfield(L, -2, 'isyieldable');
-    lua.lua_pushcfunction(L, running);
-    lua.lua_setfield(L, -2, 'running');
-    lua.lua_pushcfunction(L, yieldFn);
-    lua.lua_setfield(L, -2, 'yield');
+    const replaced: Array<[string, LuaCFunction]> = [['isyieldable', isyieldable], ['running', running], ['yield', yieldFn]];
+    for (const [name, fn] of replaced) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
     lua.lua_pop(L, 1);
   });
 }
