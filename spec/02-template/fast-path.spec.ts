@@ -141,7 +141,7 @@ describe('templates: fast path', () => {
       const exchange = makeExchange({ headers, query, captures });
       const scope = createScope(exchange);
       setContext(engine, scope, r);
-      const heldInJs = !scope.tables.has(SHARED_REF) && scope.sharedSource !== undefined;
+      const heldInJs = scope.sharedTable === null && scope.sharedSource !== undefined;
       const exprs = Array.from({ length: 1 + Math.floor(r() * 2) }, () => (r() < 0.7
         ? `$(${pick(r, SENSIBLE)})`
         : `$(${pick(r, ROOTS)}${Array.from({ length: Math.floor(r() * 5) }, () => pick(r, STEPS)).join('')})`));
@@ -192,13 +192,13 @@ describe('templates: fast path', () => {
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     expect(fast('$(callouts.c.response.headers["Content-Type"])')).to.equal('application/json');
     expect(fast('$(callouts.c.request.params.url)')).to.equal('http://a.test/x');
-    expect(scope.tables.has(SHARED_REF)).to.equal(false);
+    expect(scope.sharedTable).to.equal(null);
     const viaVm = compileTemplate(engine, '$(callouts.c.response.body.n + 1)', 'TMP');
     expect(viaVm.render(scope)).to.equal('4');
-    expect(scope.tables.has(SHARED_REF)).to.equal(true);
+    expect(scope.sharedTable).to.not.equal(null);
     expect(fast('$(callouts.c.response.body.token)')).to.equal('abc');
     // Lua built kong.ctx.shared, callouts and c; d is still the JS value, read there.
-    const callouts = asTable(rawStringField(scope.tables.get(SHARED_REF)!, 'callouts'))!;
+    const callouts = asTable(rawStringField(scope.sharedTable!, 'callouts'))!;
     expect(lazySourceOfTable(callouts)?.done.has('d')).to.equal(false);
     expect(fast('$(callouts.d.response.body.token)')).to.equal('xyz');
     expect(fast('$(shared.callouts.d.response.body.token)')).to.equal('xyz');

@@ -12,16 +12,19 @@ describe('kong.ctx', () => {
     await run('kong.ctx.shared.n = 1', undefined, scope);
     expect(await run('kong.ctx.shared.n = kong.ctx.shared.n + 1 return kong.ctx.shared.n', undefined, scope)).to.deep.equal([2]);
     releaseScope(engine, scope);
-    expect(scope.tables.size).to.equal(0);
+    expect(scope.sharedTable).to.equal(null);
+    expect(scope.tables).to.equal(null);
     expect(await run('return kong.ctx.shared.n')).to.deep.equal([null]);
   });
 
   it('is created lazily, on first access', async () => {
     const scope = createScope(makeExchange());
     await run('local x = 1', undefined, scope);
-    expect(scope.tables.size).to.equal(0);
+    expect(scope.sharedTable).to.equal(null);
+    expect(scope.tables).to.equal(null);
     await run('local s = kong.ctx.shared', undefined, scope);
-    expect([...scope.tables.keys()]).to.deep.equal(['kong.ctx.shared']);
+    expect(scope.sharedTable).to.not.equal(null);
+    expect(scope.tables).to.equal(null);
     releaseScope(engine, scope);
   });
 

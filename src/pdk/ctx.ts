@@ -4,7 +4,9 @@
 import { lua } from '../lua/fengari';
 import type { LuaState, LuaCFunction } from '../lua/fengari';
 import type { LuaEngine } from '../lua/engine';
-import { keepScopeTable, pushScopeTable } from './ngx/lua-util';
+import { pushScopeTable } from './ngx/lua-util';
+import { pushTable, type RawTable } from '../lua/raw-table';
+import { tableAt } from '../lua/stack';
 import type { PdkScope } from './scope';
 import { luaToString, raise, scopeOf, stringArg } from './lua-util';
 import { pushGuardedTable } from '../lua/guarded-table';
@@ -20,17 +22,21 @@ export { SHARED_REF };
  * shared table lazily over the fields plugins hold in JS).
  */
 export function pushRequestTable(_engine: LuaEngine, L: LuaState, scope: PdkScope, key: string): void {
-  if (key === SHARED_REF && !scope.tables.has(key)) {
-    pushSharedTable(L, scope);
-    keepScopeTable(L, scope, key);
+  if (key !== SHARED_REF) {
+    pushScopeTable(L, scope, key);
     return;
   }
-  pushScopeTable(L, scope, key);
+  if (scope.sharedTable !== null) {
+    pushTable(L, scope.sharedTable);
+    return;
+  }
+  pushSharedTable(L, scope);
+  scope.sharedTable = tableAt(L, -1) as RawTable;
 }
 
 /** Pushes kong.ctx.shared.<field> of the scope (nil when neither the table nor a pending field exists). */
 export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope, field: string): void {
-  if (!scope.tables.has(SHARED_REF) && scope.sharedSource?.[field] === undefined) { lua.lua_pushnil(L); return; }
+  if (scope.sharedTable === null && scope.sharedSource?.[field] === undefined) { lua.lua_pushnil(L); return; }
   pushRequestTable(engine, L, scope, SHARED_REF);
   getField(L, -1, field);
   lua.lua_remove(L, -2);
@@ -39,7 +45,8 @@ export function pushSharedField(engine: LuaEngine, L: LuaState, scope: PdkScope,
 /** Drops the per-request tables of a finished request. */
 export function releaseScope(_engine: LuaEngine, scope: PdkScope): void {
   scope.sharedSource = undefined;
-  if (scope.tables.size !== 0) scope.tables.clear();
+  scope.sharedTable = null;
+  scope.tables = null;
 }
 
 /** The scope table behind kong.ctx[name], or null for any other key (nil). */

@@ -1,5 +1,6 @@
 // The PDK sees an HTTP exchange only through this interface. The proxy implements it for real
 // requests; tests implement it in memory. Nothing below knows about node:http.
+import type { PdkScope } from './scope';
 
 /** An ordered, case-insensitive multi-map of header fields. Names keep the case first given. */
 export interface HeaderMap {
@@ -98,6 +99,11 @@ export interface Exchange {
   readonly route: RouteInfo | null;
   readonly consumer: Readonly<Record<string, unknown>> | null;
   readonly log: LogSink;
-  /** Per-request host-side storage (e.g. Lua registry refs of kong.ctx.shared). */
+  /** Per-request host-side storage (e.g. the client query parsed once). */
   readonly ctx: Map<string | symbol, unknown>;
+  /**
+   * The request's PDK scope (kong.ctx.shared and the other per-request Lua state), shared by every
+   * plugin of the request; set by the first plugin that needs it.
+   */
+  pdkScope?: PdkScope;
 }

@@ -21,7 +21,7 @@ import type { PdkScope } from './scope';
 
 export { CaseInsensitiveFields, LazyValue };
 
-/** The scope's key of the kong.ctx.shared table (scope.tables). */
+/** The name kong.ctx.shared goes by where per-request tables are named (pushRequestTable). */
 export const SHARED_REF = 'kong.ctx.shared';
 
 /** The JS object behind kong.ctx.shared's fields (made on first use; Lua's table reads it lazily). */
@@ -35,8 +35,8 @@ export function sharedSource(scope: PdkScope): Record<string, unknown> {
  * holds the key.
  */
 export function heldSharedField<T extends object>(scope: PdkScope, name: string, create?: () => T): T | null {
-  const shared = scope.tables.get(SHARED_REF);
-  if (shared !== undefined && !stillLazyOver(shared, scope.sharedSource, name)) return null;
+  const shared = scope.sharedTable;
+  if (shared !== null && !stillLazyOver(shared, scope.sharedSource, name)) return null;
   const existing = scope.sharedSource?.[name];
   if (existing !== undefined) return existing as T;
   if (!create) return null;

@@ -5,6 +5,7 @@ import type {
 } from '../pdk/exchange';
 import { OrderedHeaderMap } from './header-map';
 import type { RouteMatch } from './router';
+import type { PdkScope } from '../pdk/scope';
 
 export class IncomingClientRequest implements ClientRequest {
   readonly method: string;
@@ -116,6 +117,7 @@ export class ProxyExchange implements Exchange {
   readonly route: RouteInfo;
   readonly consumer = null;
   private store: Map<string | symbol, unknown> | null = null;
+  pdkScope: PdkScope | undefined = undefined;
 
   /** Per-request storage of the host side; made on first use (a route without plugins never needs it). */
   get ctx(): Map<string | symbol, unknown> {

@@ -21,7 +21,7 @@ const envs = new WeakMap<LuaEngine, LuaEnv>();
 
 /** Pushes a per-request table cached in the scope under `key`, building it with `build` once. */
 function pushCached(L: LuaState, scope: PdkScope, key: string, build: () => void): void {
-  const table = scope.tables.get(key);
+  const table = scope.tables?.get(key);
   if (table !== undefined) {
     pushTable(L, table);
     return;

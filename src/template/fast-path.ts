@@ -13,7 +13,6 @@ import type { StackSlot } from '../lua/stack';
 import { textOfString } from '../lua/strings';
 import type { TemplatePiece } from './parse';
 import type { PdkScope } from '../pdk/scope';
-import { SHARED_REF } from '../pdk/ctx';
 import { NOT_PLAIN, sharedChild } from '../pdk/shared-fields';
 import { clientQuery } from '../pdk/request';
 import { DEFAULT_MAX_HEADERS, normalizedHeaderKey } from '../pdk/headers-table';
@@ -160,8 +159,8 @@ function evaluate(scope: PdkScope, path: FastPath): string | typeof BAIL {
  * still lazy over them; the rest is walked in Lua's tables.
  */
 function evaluateShared(scope: PdkScope, root: 'callouts' | 'shared', keys: readonly Key[]): string | typeof BAIL {
-  const shared = scope.tables.get(SHARED_REF);
-  if (shared !== undefined) {
+  const shared = scope.sharedTable;
+  if (shared !== null) {
     if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, keys);
     const callouts = rawStringField(shared, 'callouts');
     if (callouts !== undefined && callouts.type !== lua.LUA_TNIL) return walkLua(callouts, keys);

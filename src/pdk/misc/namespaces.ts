@@ -38,7 +38,7 @@ export function routerFunctions(engine: LuaEngine): Record<string, LuaCFunction>
     const value = info === null ? null : which === 'route' ? info.route : info.service;
     if (value === null) { lua.lua_pushnil(L); return 1; }
     const key = `kong.router.${which}`;
-    if (!scope.tables.has(key)) {
+    if (scope.tables?.has(key) !== true) {
       pushValue(L, value);
       keepScopeTable(L, scope, key);
       return 1;

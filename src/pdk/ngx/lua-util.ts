@@ -3,7 +3,7 @@
 import { lua, lauxlib, toLuaString } from '../../lua/fengari';
 import type { LuaState, LuaCFunction } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
-import type { PdkScope } from '../scope';
+import { scopeTables, type PdkScope } from '../scope';
 import { raise } from '../../lua/compat/lua-helpers';
 import { pushTable, type RawTable } from '../../lua/raw-table';
 import { tableAt } from '../../lua/stack';
@@ -89,7 +89,7 @@ export function currentScope(engine: LuaEngine): PdkScope | null {
 
 /** Pushes the per-request table kept in `scope.tables[key]`, creating it on first use. */
 export function pushScopeTable(L: LuaState, scope: PdkScope, key: string): void {
-  const table = scope.tables.get(key);
+  const table = scope.tables?.get(key);
   if (table !== undefined) {
     pushTable(L, table);
     return;
@@ -102,7 +102,7 @@ export function pushScopeTable(L: LuaState, scope: PdkScope, key: string): void 
 export function keepScopeTable(L: LuaState, scope: PdkScope, key: string): void {
   const table = tableAt(L, -1);
   if (table === null) throw new TypeError(`scope table ${key}: the value on top of the stack is not a table`);
-  scope.tables.set(key, table as RawTable);
+  scopeTables(scope).set(key, table as RawTable);
 }
 
 /**

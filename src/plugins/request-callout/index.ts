@@ -1,5 +1,5 @@
 // Public surface of the request-callout plugin.
-export { requestCalloutFactory, PLUGIN_NAME, PLUGIN_PRIORITY, PDK_SCOPE_KEY, scopeOf } from './plugin';
+export { requestCalloutFactory, PLUGIN_NAME, PLUGIN_PRIORITY, scopeOf } from './plugin';
 export type { PluginRuntime } from './runtime';
 export type { RequestCalloutConfig, CalloutConfig, UpstreamConfig } from './config';
 export { CalloutCodeError, CalloutUrlError, CalloutConfigError } from './errors';

@@ -91,9 +91,9 @@ function newCallouts(): PendingCallouts {
 function jsCallouts(scope: PdkScope, name: string, create: boolean): PendingCallouts | null {
   const held = heldSharedField(scope, 'callouts', create ? newCallouts : undefined);
   if (held) return held;
-  const shared = scope.tables.get(SHARED_REF);
+  const shared = scope.sharedTable;
   const ours = scope.sharedSource?.callouts;
-  if (shared === undefined || ours === undefined) return null;
+  if (shared === null || ours === undefined) return null;
   const table = asTable(rawStringField(shared, 'callouts'));
   return table && stillLazyOver(table, ours, name) ? ours as PendingCallouts : null;
 }
@@ -165,7 +165,7 @@ export class CalloutLuaContext {
 
   /** True once Lua code asked for kong.ctx.shared in this request (the table is Lua's from then on). */
   holdsShared(scope: PdkScope): boolean {
-    return scope.tables.has(SHARED_REF);
+    return scope.sharedTable !== null;
   }
 
   /** True while no Lua code has read or written the entry of callout `name`: it is as the plugin made it. */
@@ -179,8 +179,8 @@ export class CalloutLuaContext {
    * which also builds lazy levels and creates what is missing.
    */
   private existingEntry(scope: PdkScope, name: string, create: boolean): RawTable | null {
-    const shared = scope.tables.get(SHARED_REF);
-    if (shared === undefined) return null;
+    const shared = scope.sharedTable;
+    if (shared === null) return null;
     const callouts = asTable(rawStringField(shared, 'callouts'));
     if (!callouts) return null;
     return create ? callouts : asTable(rawStringField(callouts, name));

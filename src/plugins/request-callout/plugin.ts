@@ -22,15 +22,12 @@ import { runUpstreamStep } from './upstream-step';
 export const PLUGIN_NAME = 'request-callout';
 export const PLUGIN_PRIORITY = 812;
 
-/** Where the request's PdkScope lives on exchange.ctx, so every plugin shares kong.ctx.shared. */
-export const PDK_SCOPE_KEY = 'pdk.scope';
-
-/** The request's scope, created (and stored on exchange.ctx) when no earlier plugin made one. */
+/** The request's scope, created (and kept on the exchange) when no earlier plugin made one. */
 export function scopeOf(exchange: Exchange): { scope: PdkScope; created: boolean } {
-  const existing = exchange.ctx.get(PDK_SCOPE_KEY) as PdkScope | undefined;
+  const existing = exchange.pdkScope;
   if (existing) return { scope: existing, created: false };
   const scope = createScope(exchange);
-  exchange.ctx.set(PDK_SCOPE_KEY, scope);
+  exchange.pdkScope = scope;
   return { scope, created: true };
 }
 
@@ -122,7 +119,7 @@ class RequestCalloutInstance implements PluginInstance {
       // No later phase runs Lua: the per-request tables can go now (the exit/upstream data is JS).
       if (created) {
         releaseScope(this.shared.engine, scope);
-        exchange.ctx.delete(PDK_SCOPE_KEY);
+        exchange.pdkScope = undefined;
       }
     };
     let steps: MaybePromise<void>;
