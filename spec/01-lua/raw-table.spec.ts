@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { lua, lauxlib, toLuaString } from '../../src/lua/fengari';
 import type { LuaState } from '../../src/lua/fengari';
 import { pushString, toText } from '../../src/lua/marshal';
-import { asTable, pushTable, rawIntField, rawStringField, type RawTable } from '../../src/lua/raw-table';
+import { asTable, pushTable, rawIntField, rawKey, rawKeyedField, rawStringField, type RawTable } from '../../src/lua/raw-table';
 import { createLuaState } from '../../src/lua/state';
 import { tableAt } from '../../src/lua/stack';
 import { textOfString } from '../../src/lua/strings';
@@ -34,6 +34,7 @@ describe('01-lua raw table reads from JS', () => {
       const slot = rawStringField(table, key);
       expect(slot, key).to.not.equal(undefined);
       expect(textOfString(slot!.value), key).to.equal(`value ${i}`);
+      expect(rawKeyedField(table, rawKey(key)), key).to.equal(slot);
       pushString(L, key);
       lua.lua_rawget(L, -2);
       expect(toText(L, -1), key).to.equal(`value ${i}`);
@@ -44,6 +45,7 @@ describe('01-lua raw table reads from JS', () => {
     lua.lua_pop(L, 1);
     expect(rawStringField(table, 'absent')).to.equal(undefined);
     expect(rawStringField(table, 'A')).to.equal(undefined);
+    expect(rawKeyedField(table, rawKey('absent'))).to.equal(undefined);
   });
 
   it('reads what Lua code stored, string and integer keys, and a removed key is gone', () => {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { lua } from '../../src/lua/fengari';
 import type { LuaEngine } from '../../src/lua/engine';
 import { lazySourceOfTable, pushLazyJson } from '../../src/lua/lazy';
-import { asTable, rawStringField } from '../../src/lua/raw-table';
+import { asTable, rawKey, rawStringField } from '../../src/lua/raw-table';
 import { pushValue } from '../../src/lua/marshal';
 import { compileTemplate } from '../../src/template/compile';
 import { BAIL, parseFieldPath, planFastPath, renderFast } from '../../src/template/fast-path';
@@ -115,10 +115,15 @@ describe('templates: fast path', () => {
   const engine = makeEngine();
 
   it('recognises plain field paths only', () => {
-    expect(parseFieldPath('headers.x')).to.deep.equal({ root: 'headers', keys: ['x'] });
-    expect(parseFieldPath(' headers [ "X-Trace" ] ')).to.deep.equal({ root: 'headers', keys: ['X-Trace'] });
-    expect(parseFieldPath("callouts.c.response.body['token']")).to.deep.equal({ root: 'callouts', keys: ['c', 'response', 'body', 'token'] });
-    expect(parseFieldPath('uri_captures[1]')).to.deep.equal({ root: 'uri_captures', keys: [1] });
+    const pathOf = (code: string): unknown => {
+      const path = parseFieldPath(code);
+      return path && { root: path.root, keys: path.keys };
+    };
+    expect(pathOf('headers.x')).to.deep.equal({ root: 'headers', keys: ['x'] });
+    expect(pathOf(' headers [ "X-Trace" ] ')).to.deep.equal({ root: 'headers', keys: ['X-Trace'] });
+    expect(pathOf("callouts.c.response.body['token']")).to.deep.equal({ root: 'callouts', keys: ['c', 'response', 'body', 'token'] });
+    expect(pathOf('uri_captures[1]')).to.deep.equal({ root: 'uri_captures', keys: [1] });
+    expect(parseFieldPath('callouts.c[2]')?.tableKeys).to.deep.equal([rawKey('c'), 2]);
     expect(parseFieldPath('headers.x or "d"')).to.equal(null);
     expect(parseFieldPath('kong.request')).to.equal(null);
     expect(parseFieldPath('headers["a\\"b"]')).to.equal(null);

@@ -34,6 +34,18 @@ export function rawStringField(table: RawTable, key: string): StackSlot | undefi
   return table.strong.get(keyHashes.get(key, stringKeyHash))?.value;
 }
 
+/** A string key as fengari files it, made once for a key read over and over (rawKeyedField). */
+export type RawKey = string & { readonly rawKeyBrand: unique symbol };
+
+export function rawKey(key: string): RawKey {
+  return stringKeyHash(key) as RawKey;
+}
+
+/** t[key] for a key made by rawKey, raw; undefined when absent. */
+export function rawKeyedField(table: RawTable, key: RawKey): StackSlot | undefined {
+  return table.strong.get(key)?.value;
+}
+
 /** t[n] for an integer key, raw; undefined when absent. */
 export function rawIntField(table: RawTable, n: number): StackSlot | undefined {
   return table.strong.get(n)?.value;

@@ -8,7 +8,7 @@ import { lua } from '../lua/fengari';
 import { LUA_NULL } from '../lua/marshal';
 import { formatNumberG } from '../lua/compat/fast-number';
 import { CaseInsensitiveFields, LazyValue, lazySourceOfTable, sourceChild } from '../lua/lazy';
-import { asTable, rawIntField, rawStringField, type RawTable } from '../lua/raw-table';
+import { asTable, rawIntField, rawKey, rawKeyedField, type RawKey, type RawTable } from '../lua/raw-table';
 import type { StackSlot } from '../lua/stack';
 import { textOfString } from '../lua/strings';
 import type { TemplatePiece } from './parse';
@@ -23,13 +23,14 @@ type Root = 'headers' | 'query_params' | 'uri_captures' | 'callouts' | 'shared';
 const ROOTS = new Set<string>(['headers', 'query_params', 'uri_captures', 'callouts', 'shared']);
 
 export type FastPiece = { readonly text: string } | FastPath;
-/** A field path: a root and the keys indexed from it. */
-export interface FastPath { readonly root: Root; readonly keys: readonly Key[] }
+/** A field path: a root and the keys indexed from it (`tableKeys`: as fengari files them, for raw reads). */
+export interface FastPath { readonly root: Root; readonly keys: readonly Key[]; readonly tableKeys: readonly TableKey[] }
+type TableKey = RawKey | number;
 
 const STEP = /^\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)'|(\d{1,9}))\s*\])/;
 
 /** The path of a plain field-path expression, or null when the expression is anything else. */
-export function parseFieldPath(code: string): { root: Root; keys: Key[] } | null {
+export function parseFieldPath(code: string): FastPath | null {
   const head = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(code);
   if (!head || !ROOTS.has(head[1])) return null;
   const keys: Key[] = [];
@@ -40,7 +41,7 @@ export function parseFieldPath(code: string): { root: Root; keys: Key[] } | null
     keys.push(m[1] ?? m[2] ?? m[3] ?? Number(m[4]));
     rest = rest.slice(m[0].length);
   }
-  return { root: head[1] as Root, keys };
+  return { root: head[1] as Root, keys, tableKeys: keys.map((k) => (typeof k === 'string' ? rawKey(k) : k)) };
 }
 
 /** Fast pieces of a template, or null when some piece needs the VM (`#` lines, other code). */
@@ -103,22 +104,25 @@ function captureValue(scope: PdkScope, key: Key): unknown {
 }
 
 /** `table[key]`, raw: a string key or an integer one (the only keys a field path has). */
-function rawField(table: RawTable, key: Key): StackSlot | undefined {
-  return typeof key === 'string' ? rawStringField(table, key) : rawIntField(table, key);
+function rawField(table: RawTable, key: TableKey): StackSlot | undefined {
+  return typeof key === 'string' ? rawKeyedField(table, key) : rawIntField(table, key);
 }
+
+const CALLOUTS_KEY = rawKey('callouts');
 
 /**
  * Walks `keys` from a Lua value (kong.ctx.shared or its callouts) with raw reads of fengari's
  * table objects, answering what the template's Lua would: a lazy table's missing field comes from
  * its JS source, indexing nil or a table with an unknown metatable is left to the VM.
  */
-function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | typeof BAIL {
+function walkLua(start: StackSlot | undefined, path: FastPath): string | typeof BAIL {
+  const { keys, tableKeys } = path;
   let slot = start;
   for (let i = 0; i < keys.length; i++) {
     const table = asTable(slot);
     if (!table) return BAIL;
     const key = keys[i];
-    slot = rawField(table, key);
+    slot = rawField(table, tableKeys[i]);
     if (slot !== undefined && slot.type !== lua.LUA_TNIL) continue;
     const source = lazySourceOfTable(table);
     if (source) {
@@ -144,7 +148,7 @@ function walkLua(start: StackSlot | undefined, keys: readonly Key[]): string | t
 
 function evaluate(scope: PdkScope, path: FastPath): string | typeof BAIL {
   const { root, keys } = path;
-  if (root === 'callouts' || root === 'shared') return evaluateShared(scope, root, keys);
+  if (root === 'callouts' || root === 'shared') return evaluateShared(scope, root, path);
   if (keys.length === 0) return BAIL; // the shortcut table itself prints as "table: 0x..."
   const first = root === 'headers' ? headerValue(scope, keys[0]) : root === 'query_params' ? queryValue(scope, keys[0]) : captureValue(scope, keys[0]);
   if (first === BAIL) return BAIL;
@@ -158,18 +162,18 @@ function evaluate(scope: PdkScope, path: FastPath): string | typeof BAIL {
  * values plugins hold (shared-fields.ts): before Lua created the table, or while its table is
  * still lazy over them; the rest is walked in Lua's tables.
  */
-function evaluateShared(scope: PdkScope, root: 'callouts' | 'shared', keys: readonly Key[]): string | typeof BAIL {
+function evaluateShared(scope: PdkScope, root: 'callouts' | 'shared', path: FastPath): string | typeof BAIL {
   const shared = scope.sharedTable;
   if (shared !== null) {
-    if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, keys);
-    const callouts = rawStringField(shared, 'callouts');
-    if (callouts !== undefined && callouts.type !== lua.LUA_TNIL) return walkLua(callouts, keys);
+    if (root === 'shared') return walkLua({ type: lua.LUA_TTABLE, value: shared }, path);
+    const callouts = rawKeyedField(shared, CALLOUTS_KEY);
+    if (callouts !== undefined && callouts.type !== lua.LUA_TNIL) return walkLua(callouts, path);
     const source = lazySourceOfTable(shared);
-    if (!source) return shared.metatable !== null ? BAIL : walkLua(undefined, keys);
+    if (!source) return shared.metatable !== null ? BAIL : walkLua(undefined, path);
     if (source.value !== scope.sharedSource) return BAIL;
-    if (source.done.has('callouts')) return walkLua(undefined, keys);
+    if (source.done.has('callouts')) return walkLua(undefined, path);
   }
-  return walkHeldShared(scope, root, keys);
+  return walkHeldShared(scope, root, path.keys);
 }
 
 /** A path over the JS-held fields of kong.ctx.shared (the values Lua's table would show). */

@@ -10,7 +10,7 @@ import type { LuaState } from '../../lua/fengari';
 import type { LuaEngine } from '../../lua/engine';
 import { LUA_NULL, pushString } from '../../lua/marshal';
 import { lazySourceOf, materializeDeep, plainSequence, sourceChild, stillLazyOver } from '../../lua/lazy';
-import { asTable, pushTable, rawStringField, type RawTable } from '../../lua/raw-table';
+import { asTable, pushTable, rawKey, rawKeyedField, rawStringField, type RawTable } from '../../lua/raw-table';
 import { pushRequestTable, SHARED_REF } from '../../pdk/ctx';
 import type { PdkScope } from '../../pdk/scope';
 import { CaseInsensitiveFields, heldSharedField, LazyValue, pushSharedValue } from '../../pdk/shared-fields';
@@ -56,6 +56,8 @@ interface EntrySource {
 
 type PendingCallouts = Record<string, LazyValue>;
 
+const CALLOUTS_KEY = rawKey('callouts');
+
 /** A callout's answer as the plugin hands it over; `headers` builds the fields when first read. */
 export interface CalloutResponseValue {
   readonly status: number;
@@ -94,7 +96,7 @@ function jsCallouts(scope: PdkScope, name: string, create: boolean): PendingCall
   const shared = scope.sharedTable;
   const ours = scope.sharedSource?.callouts;
   if (shared === null || ours === undefined) return null;
-  const table = asTable(rawStringField(shared, 'callouts'));
+  const table = asTable(rawKeyedField(shared, CALLOUTS_KEY));
   return table && stillLazyOver(table, ours, name) ? ours as PendingCallouts : null;
 }
 
@@ -181,7 +183,7 @@ export class CalloutLuaContext {
   private existingEntry(scope: PdkScope, name: string, create: boolean): RawTable | null {
     const shared = scope.sharedTable;
     if (shared === null) return null;
-    const callouts = asTable(rawStringField(shared, 'callouts'));
+    const callouts = asTable(rawKeyedField(shared, CALLOUTS_KEY));
     if (!callouts) return null;
     return create ? callouts : asTable(rawStringField(callouts, name));
   }
