@@ -38,4 +38,6 @@ export function tableAt(L: LuaState, idx: number): object | null {
 export interface WritableSlot extends StackSlot {
   setfrom(other: StackSlot): void;
   setnilvalue(): void;
+  /** Makes the slot hold the table object `table`. */
+  sethvalue(table: object): void;
 }

@@ -21,9 +21,12 @@ import { textOfString } from '../strings';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ltable = require('fengari/src/ltable.js') as {
+  luaH_new(L: LuaState): object;
   luaH_setfrom(L: LuaState, table: object, key: StackSlot, value: StackSlot): void;
   invalidateTMcache(table: object): void;
 };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lobject = require('fengari/src/lobject.js') as { TValue: new (type: number, value: unknown) => StackSlot };
 type HostIndex = (L: LuaState, table: TableInternals, key: StackSlot, out: WritableSlot) => boolean;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lvm = require('fengari/src/lvm.js') as {
@@ -375,7 +378,18 @@ function hostIndex(L: LuaState, table: TableInternals, key: StackSlot, out: Writ
   const child = sourceChild(source, k);
   markDone(source, k);
   if (child === undefined || (child === null && source.nullAs === null)) { out.setnilvalue(); return true; }
-  // Built on a scratch thread: `L` may be inside the VM, with no room reserved above its top.
+  const built = lazyTableOf(L, child, source.nullAs);
+  if (built !== null) {
+    // A container child is made as a table object directly: no stack traffic, no TValue to drop.
+    TABLE_VALUE.value = built;
+    ltable.luaH_setfrom(L, table, key, TABLE_VALUE);
+    TABLE_VALUE.value = null;
+    ltable.invalidateTMcache(table);
+    out.sethvalue(built);
+    return true;
+  }
+  // Other values are built on a scratch thread: `L` may be inside the VM, with no room reserved
+  // above its top.
   const scratch = scratchThread(L);
   pushLazy(scratch, child, source.nullAs);
   const value = slotAt(scratch, -1) as StackSlot;
@@ -383,6 +397,28 @@ function hostIndex(L: LuaState, table: TableInternals, key: StackSlot, out: Writ
   ltable.invalidateTMcache(table);
   takeScratchTop(scratch, out);
   return true;
+}
+
+/** The value luaH_setfrom copies a new child table from (it copies, so one object serves every call). */
+const TABLE_VALUE = new lobject.TValue(lua.LUA_TTABLE, null) as StackSlot & { value: object | null };
+
+/**
+ * The lazy table pushLazy would push for `value`, as a table object, or null when `value` is not
+ * a container (it is pushed as a plain value). Metatables missing yet are made on the scratch
+ * thread, never on `L`.
+ */
+function lazyTableOf(L: LuaState, value: unknown, nullAs: object | null): TableInternals | null {
+  if (value instanceof LazyValue) return lazyTableOf(L, value.value, null);
+  let fields = value;
+  let caseInsensitive = false;
+  if (value instanceof CaseInsensitiveFields) { fields = value.value; caseInsensitive = true; nullAs = null; }
+  if (!isContainer(fields)) return null;
+  const table = ltable.luaH_new(L) as TableInternals;
+  table.metatable = caseInsensitive
+    ? sharedMeta(scratchThread(L), CI_LAZY_MT_SLOT, pushLazyCaseInsensitiveMeta)
+    : sharedMeta(scratchThread(L), LAZY_MT_SLOT, pushLazyMeta);
+  table.host = { value: fields, isArray: !caseInsensitive && Array.isArray(fields), done: NO_KEYS, nullAs, caseInsensitive };
+  return table;
 }
 
 /** What caseInsensitiveLazyIndex answers, in `out`. */
