@@ -15,7 +15,7 @@ import { slotAt, tableAt } from '../stack';
 import type { StackSlot, WritableSlot } from '../stack';
 import { ensureScratchThread, scratchThread, takeScratchTop } from '../scratch';
 import { DoneKeys, NO_KEYS } from './done-keys';
-import { rawStringField, type RawTable } from '../raw-table';
+import { pushTable, rawStringField, type RawTable } from '../raw-table';
 import { GuardedHost } from '../guarded-table';
 import { textOfString } from '../strings';
 
@@ -155,13 +155,9 @@ export function sourceChild(source: LazySource, key: string | number): unknown {
 export function pushLazy(L: LuaState, value: unknown, nullAs: object | null = null): void {
   if (value === null && nullAs !== null) { lua.lua_pushlightuserdata(L, nullAs); return; }
   if (value instanceof LazyValue) { pushLazy(L, value.value); return; }
-  if (value instanceof CaseInsensitiveFields) { pushLazyCaseInsensitive(L, value.value); return; }
-  if (!isContainer(value)) { pushValue(L, value); return; }
-  const meta = sharedMeta(L, LAZY_MT_SLOT, pushLazyMeta);
-  lua.lua_createtable(L, 0, 0);
-  const table = tableAt(L, -1) as TableInternals;
-  table.metatable = meta;
-  table.host = { value, isArray: Array.isArray(value), done: NO_KEYS, nullAs, caseInsensitive: false };
+  const table = lazyTableOf(L, value, nullAs, L);
+  if (table === null) pushValue(L, value);
+  else pushTable(L, table as unknown as RawTable);
 }
 
 // A lazy table is made for every container Lua reads: its metatable is set on fengari's table
@@ -190,10 +186,7 @@ function sharedMeta(L: LuaState, slot: symbol, push: (L: LuaState) => void): obj
  * finds the lower-case field, before and after the table is built.
  */
 export function pushLazyCaseInsensitive(L: LuaState, fields: Readonly<Record<string, unknown>>): void {
-  lua.lua_createtable(L, 0, 0);
-  const table = tableAt(L, -1) as TableInternals;
-  table.metatable = sharedMeta(L, CI_LAZY_MT_SLOT, pushLazyCaseInsensitiveMeta);
-  table.host = { value: fields, isArray: false, done: NO_KEYS, nullAs: null, caseInsensitive: true };
+  pushLazy(L, new CaseInsensitiveFields(fields));
 }
 
 function pushLazyCaseInsensitiveMeta(L: LuaState): void {
@@ -378,7 +371,7 @@ function hostIndex(L: LuaState, table: TableInternals, key: StackSlot, out: Writ
   const child = sourceChild(source, k);
   markDone(source, k);
   if (child === undefined || (child === null && source.nullAs === null)) { out.setnilvalue(); return true; }
-  const built = lazyTableOf(L, child, source.nullAs);
+  const built = lazyTableOf(L, child, source.nullAs, scratchThread(L));
   if (built !== null) {
     // A container child is made as a table object directly: no stack traffic, no TValue to drop.
     TABLE_VALUE.value = built;
@@ -403,20 +396,20 @@ function hostIndex(L: LuaState, table: TableInternals, key: StackSlot, out: Writ
 const TABLE_VALUE = new lobject.TValue(lua.LUA_TTABLE, null) as StackSlot & { value: object | null };
 
 /**
- * The lazy table pushLazy would push for `value`, as a table object, or null when `value` is not
- * a container (it is pushed as a plain value). Metatables missing yet are made on the scratch
- * thread, never on `L`.
+ * The lazy table for `value` as a table object, or null when `value` is not a container (it crosses
+ * as a plain value). LazyValue and CaseInsensitiveFields nodes make their own kind. A metatable
+ * not made yet is made on `metaThread`: the scratch thread when `L` may be inside the VM.
  */
-function lazyTableOf(L: LuaState, value: unknown, nullAs: object | null): TableInternals | null {
-  if (value instanceof LazyValue) return lazyTableOf(L, value.value, null);
+function lazyTableOf(L: LuaState, value: unknown, nullAs: object | null, metaThread: LuaState): TableInternals | null {
+  if (value instanceof LazyValue) return lazyTableOf(L, value.value, null, metaThread);
   let fields = value;
   let caseInsensitive = false;
   if (value instanceof CaseInsensitiveFields) { fields = value.value; caseInsensitive = true; nullAs = null; }
   if (!isContainer(fields)) return null;
   const table = ltable.luaH_new(L) as TableInternals;
   table.metatable = caseInsensitive
-    ? sharedMeta(scratchThread(L), CI_LAZY_MT_SLOT, pushLazyCaseInsensitiveMeta)
-    : sharedMeta(scratchThread(L), LAZY_MT_SLOT, pushLazyMeta);
+    ? sharedMeta(metaThread, CI_LAZY_MT_SLOT, pushLazyCaseInsensitiveMeta)
+    : sharedMeta(metaThread, LAZY_MT_SLOT, pushLazyMeta);
   table.host = { value: fields, isArray: !caseInsensitive && Array.isArray(fields), done: NO_KEYS, nullAs, caseInsensitive };
   return table;
 }
