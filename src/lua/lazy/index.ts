@@ -7,7 +7,7 @@
 // get cjson's array_mt when one is registered), so from then on it is an ordinary table.
 import { lua, lauxlib } from '../fengari';
 import type { LuaState, LuaCFunction } from '../fengari';
-import { pushValue, pushString, LUA_NULL, setBeforeTableRead } from '../marshal';
+import { pushValue, pushString, setBeforeTableRead } from '../marshal';
 import { ARRAY_MT_KEY, JSON_NULL } from '../compat/cjson/config';
 import { setLazyTableBuilder } from '../compat/raw-readers';
 import { textAt } from '../strings';
@@ -15,6 +15,8 @@ import { slotAt, tableAt } from '../stack';
 import type { StackSlot, WritableSlot } from '../stack';
 import { ensureScratchThread, scratchThread, takeScratchTop } from '../scratch';
 import { DoneKeys, NO_KEYS } from './done-keys';
+import { CaseInsensitiveFields, isContainer, isPlainSequence, LazyValue, markDone, plainSequence, sourceChild } from './source';
+import type { LazyContainer, LazySource } from './source';
 import { pushTable, rawStringField, type RawTable } from '../raw-table';
 import { GuardedHost } from '../guarded-table';
 import { textOfString } from '../strings';
@@ -34,83 +36,16 @@ const lvm = require('fengari/src/lvm.js') as {
 };
 
 export { DoneKeys };
-
-export type LazyContainer = readonly unknown[] | Readonly<Record<string, unknown>>;
-
-/**
- * A JS array that is a plain Lua sequence rather than a decoded JSON array: built, it gets no
- * cjson array_mt (an empty one encodes as `{}`, as Kong's `retries = {}` does).
- */
-const PLAIN_SEQUENCE = Symbol('luagate plain sequence');
-
-export function plainSequence<T>(items: T[]): T[] {
-  (items as unknown as Record<symbol, boolean>)[PLAIN_SEQUENCE] = true;
-  return items;
-}
-
-/** Marks a JS value pushed as its own lazy table wherever it sits (a decoded JSON body, params). */
-export class LazyValue {
-  constructor(readonly value: unknown) {}
-}
-
-type Fields = Readonly<Record<string, unknown>>;
-
-/**
- * Header fields with lower-case names, pushed as a lazy table looked up case-insensitively. The
- * fields may be given as a function that builds them: it runs once, when they are first read (a
- * callout's response fields are parsed only if a snippet or template looks at them).
- */
-export class CaseInsensitiveFields {
-  private fields: Fields | null;
-  private build: (() => Fields) | null;
-
-  constructor(source: Fields | (() => Fields)) {
-    if (typeof source === 'function') {
-      this.fields = null;
-      this.build = source;
-    } else {
-      this.fields = source;
-      this.build = null;
-    }
-  }
-
-  get value(): Fields {
-    if (this.fields === null) {
-      this.fields = (this.build as () => Fields)();
-      this.build = null;
-    }
-    return this.fields;
-  }
-}
-
-/** What a lazy table still owes Lua: its JS source and the keys Lua has already seen or written. */
-export interface LazySource {
-  readonly value: LazyContainer;
-  readonly isArray: boolean;
-  /** Keys materialised, written or deleted by Lua: the raw table is authoritative for them. */
-  done: DoneKeys;
-  /** What a JS null becomes: nil, or a light userdata sentinel (cjson.null for JSON). */
-  readonly nullAs: object | null;
-  /** Header fields: lower-case keys in the source, found by a key in any case. */
-  readonly caseInsensitive: boolean;
-}
+export { CaseInsensitiveFields, LazyValue, plainSequence, sourceChild };
+export type { LazyContainer, LazySource };
 
 const META_KEY = Object.freeze({ luagate: 'lazy_mt' });
 // The source rides on fengari's table object (lua_topointer) in the `host` slot our fengari patch
 // adds to every table: a WeakMap entry per lazy table cost ten times more, and slowed the GC.
 interface HostSlot { host: LazySource | GuardedHost | null }
 
-function markDone(source: LazySource, key: string | number): void {
-  if (source.done === NO_KEYS) source.done = new DoneKeys(key);
-  else source.done.add(key);
-}
-
 function attach(L: LuaState, idx: number, source: LazySource | null): void {
   (tableAt(L, idx) as HostSlot).host = source;
-}
-
-function isContainer(value: unknown): value is LazyContainer {
-  return typeof value === 'object' && value !== null && value !== LUA_NULL && !(value instanceof Uint8Array);
 }
 
 /** The JS source behind the table at `idx`, or undefined for an ordinary (or fully built) table. */
@@ -132,20 +67,6 @@ export function lazySourceOfTable(table: object): LazySource | undefined {
 export function stillLazyOver(table: object, value: unknown, key: string | number): boolean {
   const source = lazySourceOfTable(table);
   return source !== undefined && source.value === value && !source.done.has(key);
-}
-
-/** Child of a lazy source under a Lua key (number keys index arrays 1-based), or undefined. */
-export function sourceChild(source: LazySource, key: string | number): unknown {
-  if (source.isArray) {
-    if (typeof key !== 'number' || !Number.isInteger(key) || key < 1) return undefined;
-    return (source.value as readonly unknown[])[key - 1];
-  }
-  if (typeof key !== 'string') return undefined;
-  const obj = source.value as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(obj, key)) return obj[key];
-  if (!source.caseInsensitive) return undefined;
-  const lower = key.toLowerCase();
-  return lower !== key && Object.prototype.hasOwnProperty.call(obj, lower) ? obj[lower] : undefined;
 }
 
 /**
@@ -320,7 +241,7 @@ export function materialize(L: LuaState, idx: number): void {
   // A JSON array keeps encoding as an array once built, even empty (Kong decodes with
   // decode_array_with_array_mt on): it gets cjson's shared array_mt; a plain sequence does not.
   // Header tables keep their case-insensitive lookup.
-  if (source.isArray && (source.value as unknown as Record<symbol, boolean>)[PLAIN_SEQUENCE] !== true) pushArrayMeta(L);
+  if (source.isArray && !isPlainSequence(source.value)) pushArrayMeta(L);
   else if (source.caseInsensitive) pushCaseInsensitiveMeta(L, false);
   else lua.lua_pushnil(L);
   lua.lua_setmetatable(L, t);
