@@ -170,6 +170,43 @@ describe('01-lua fengari patches', () => {
     `)).to.deep.equal(['a,b,c,d', 'a1,d4']);
   });
 
+  it('(patch: small tables) up to 8 entries a table has no Map; the 9th entry makes one, and lookups, next, # and deletes agree either side', async () => {
+    const L = h.engine.L;
+    lua.lua_createtable(L, 0, 0);
+    const table = lua.lua_topointer(L, -1) as unknown as { strong: Map<unknown, unknown> | null; size: number };
+    for (let i = 1; i <= 8; i++) {
+      lua.lua_pushinteger(L, i * 10);
+      lua.lua_rawseti(L, -2, i);
+    }
+    expect(table.strong).to.equal(null);
+    expect(table.size).to.equal(8);
+    lua.lua_pushinteger(L, 90);
+    lua.lua_rawseti(L, -2, 9);
+    expect(table.strong).to.be.instanceOf(Map);
+    expect(table.strong?.size).to.equal(9);
+    lua.lua_pop(L, 1);
+    // The same walk over a table that stays small and one that grows past the limit mid-way:
+    // mixed key types, a key removed and put back, removals during pairs, 1.0 filed as 1.
+    const walk = (extra: number): string => `
+      local t = {}
+      t[1.0] = "one"; t.a = "A"; t[true] = "T"; t[2] = "two"; t.b = "B"
+      t.a = nil; t.a = "A2"
+      for i = 1, ${extra} do t["k" .. i] = i end
+      local seen = 0
+      for k, v in pairs(t) do
+        seen = seen + 1
+        if type(k) == "string" and k:sub(1, 1) == "k" and v % 2 == 0 then t[k] = nil end
+      end
+      local left = {}
+      for k, v in pairs(t) do left[#left + 1] = tostring(k) .. "=" .. tostring(v) end
+      table.sort(left)
+      return seen, #t, t[1], rawget(t, "a"), t[true], t.k1, t.k2, table.concat(left, ",")`;
+    expect(await h.run(walk(2))).to.deep.equal([7, 2, 'one', 'A2', 'T', 1, null,
+      '1=one,2=two,a=A2,b=B,k1=1,true=T']);
+    expect(await h.run(walk(7))).to.deep.equal([12, 2, 'one', 'A2', 'T', 1, null,
+      '1=one,2=two,a=A2,b=B,k1=1,k3=3,k5=5,k7=7,true=T']);
+  });
+
   it('(patch: string copies) lua strings are copied natively, not through the iterator protocol', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const defs = require('fengari/src/defs.js') as { luastring_from(a: ArrayLike<number>): Uint8Array };

@@ -1,18 +1,23 @@
 // Raw reads of fengari tables straight from their JS objects, for the host's hottest walks
 // (kong.ctx.shared.callouts.<name>... on every callout step and template). Through the API each
-// step is a push, a lookup, a type check and a pop on a Lua stack; here it is one Map lookup.
+// step is a push, a lookup, a type check and a pop on a Lua stack; here it is one table lookup.
 // Only raw reads: metatables are the caller's business (it sees them on the table object).
 import { lua } from './fengari';
 import type { LuaState } from './fengari';
 import type { StackSlot } from './stack';
 import { BoundedMemo } from '../util/bounded-memo';
 
-/** fengari's table object: its hash part, the metatable and the lazy-table slot of our patch. */
+/** fengari's table object: the metatable and the lazy-table slot of our patch (entries via findEntry). */
 export interface RawTable {
-  readonly strong: ReadonlyMap<unknown, { readonly value: StackSlot }>;
   readonly metatable: object | null;
   readonly host?: unknown;
 }
+
+type TableEntry = { readonly value: StackSlot };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ltable = require('fengari/src/ltable.js') as { find_entry(table: RawTable, hash: unknown): TableEntry | undefined };
+const findEntry = ltable.find_entry;
 
 const ASCII = /^[\x00-\x7f]*$/;
 
@@ -31,7 +36,7 @@ const keyHashes = new BoundedMemo<string, string>(4096);
 
 /** t[key] for a string key, raw; undefined when absent. */
 export function rawStringField(table: RawTable, key: string): StackSlot | undefined {
-  return table.strong.get(keyHashes.get(key, stringKeyHash))?.value;
+  return findEntry(table, keyHashes.get(key, stringKeyHash))?.value;
 }
 
 /** A string key as fengari files it, made once for a key read over and over (rawKeyedField). */
@@ -43,12 +48,12 @@ export function rawKey(key: string): RawKey {
 
 /** t[key] for a key made by rawKey, raw; undefined when absent. */
 export function rawKeyedField(table: RawTable, key: RawKey): StackSlot | undefined {
-  return table.strong.get(key)?.value;
+  return findEntry(table, key)?.value;
 }
 
 /** t[n] for an integer key, raw; undefined when absent. */
 export function rawIntField(table: RawTable, n: number): StackSlot | undefined {
-  return table.strong.get(n)?.value;
+  return findEntry(table, n)?.value;
 }
 
 /** A table value, or null for any other value (or none). */
