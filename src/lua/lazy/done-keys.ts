@@ -1,43 +1,42 @@
 // The keys of a lazy table that Lua has already seen or written (see index.ts).
 
+type Key = string | number;
+
 /**
- * The keys of one lazy table that Lua has seen or written. Usually a few (a snippet reads a field or
- * two of each level), so they sit in a short array scanned in place; a `Set` per lazy table cost
- * more to make than the rest of the table. Past SHORT_KEYS (a loop reading an array element by
- * element) they move to a Set, so checks stay constant-time.
+ * The keys of one lazy table that Lua has seen or written. Usually one to three (a snippet reads a
+ * field or two of each level), so the first INLINE_KEYS sit in fields of this object: no array,
+ * no growth when the second key comes. Past them (a loop reading an array element by element)
+ * every key moves to a Set, so checks stay constant-time.
  */
 export class DoneKeys {
-  private list: Array<string | number> | null;
-  private set: Set<string | number> | null = null;
+  private k0: Key | undefined;
+  private k1: Key | undefined = undefined;
+  private k2: Key | undefined = undefined;
+  private k3: Key | undefined = undefined;
+  private set: Set<Key> | null = null;
 
-  constructor(first?: string | number) {
-    this.list = first === undefined ? null : [first];
+  constructor(first?: Key) {
+    this.k0 = first;
   }
 
-  has(key: string | number): boolean {
-    const list = this.list;
-    if (list !== null) {
-      for (let i = 0; i < list.length; i++) if (list[i] === key) return true;
-      return false;
-    }
-    return this.set !== null && this.set.has(key);
+  has(key: Key): boolean {
+    if (this.set !== null) return this.set.has(key);
+    return key === this.k0 || key === this.k1 || key === this.k2 || key === this.k3;
   }
 
-  add(key: string | number): void {
-    const list = this.list;
-    if (list === null) {
-      if (this.set !== null) this.set.add(key);
-      else this.list = [key];
-      return;
-    }
+  add(key: Key): void {
     if (this.has(key)) return;
-    if (list.length < SHORT_KEYS) { list.push(key); return; }
-    this.set = new Set(list);
-    this.set.add(key);
-    this.list = null;
+    if (this.set !== null) { this.set.add(key); return; }
+    if (this.k0 === undefined) this.k0 = key;
+    else if (this.k1 === undefined) this.k1 = key;
+    else if (this.k2 === undefined) this.k2 = key;
+    else if (this.k3 === undefined) this.k3 = key;
+    else {
+      this.set = new Set([this.k0, this.k1, this.k2, this.k3, key]);
+      this.k0 = this.k1 = this.k2 = this.k3 = undefined;
+    }
   }
 }
 
-const SHORT_KEYS = 8;
 // Shared by every table nothing was read from yet; frozen, so a stray add() throws instead of leaking keys.
 export const NO_KEYS = Object.freeze(new DoneKeys()) as DoneKeys;

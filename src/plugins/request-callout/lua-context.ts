@@ -56,6 +56,11 @@ interface EntrySource {
 
 type PendingCallouts = Record<string, LazyValue>;
 
+/** readParams / readResponse when the entry (or the part read) is not there. */
+const NO_PARAMS: LuaParams = Object.freeze({ found: false, cacheKey: null, bypass: null, url: null, method: null, query: null,
+  headers: null, body: null, ssl_verify: null, ssl_server_name: null, proxy: null, timeouts: null, decode: null });
+const NO_RESPONSE: LuaResponse = Object.freeze({ found: false, cacheKey: null, bypass: null, status: null, headers: null, body: null });
+
 const CALLOUTS_KEY = rawKey('callouts');
 
 /** A callout's answer as the plugin hands it over; `headers` builds the fields when first read. */
@@ -273,8 +278,7 @@ export class CalloutLuaContext {
         { cacheKey: jsField(caching, 'cache_key'), bypass: jsField(caching, 'bypass') });
     }
     return this.withEntry(scope, name, false, (L, isEntry) => {
-      const none = { found: false, cacheKey: null, bypass: null, url: null, method: null, query: null, headers: null,
-        body: null, ssl_verify: null, ssl_server_name: null, proxy: null, timeouts: null, decode: null };
+      const none = NO_PARAMS;
       if (!isEntry) return none;
       const caching = this.readCaching(L);
       // Parts Lua never looked into are still the plugin's JS values: read them there.
@@ -318,7 +322,7 @@ export class CalloutLuaContext {
         body: response ? jsField(response, 'body') : null };
     }
     return this.withEntry(scope, name, false, (L, isEntry) => {
-      const none = { found: false, cacheKey: null, bypass: null, status: null, headers: null, body: null };
+      const none = NO_RESPONSE;
       if (!isEntry) return none;
       const caching = this.readCaching(L);
       if (!pushTableField(L, 1, 'response')) return { ...none, ...caching };   // 2: response
