@@ -170,7 +170,7 @@ describe('01-lua fengari patches', () => {
     `)).to.deep.equal(['a,b,c,d', 'a1,d4']);
   });
 
-  it('(patch: small tables) up to 8 entries a table has no Map; the 9th entry makes one, and lookups, next, # and deletes agree either side', async () => {
+  it('(patch: small tables) up to 8 entries a table has no Map; the 9th entry makes one, and lookups, next, # and deletes agree either side; an entry is its value slot', async () => {
     const L = h.engine.L;
     lua.lua_createtable(L, 0, 0);
     const table = lua.lua_topointer(L, -1) as unknown as { strong: Map<unknown, unknown> | null; size: number };
@@ -180,6 +180,11 @@ describe('01-lua fengari patches', () => {
     }
     expect(table.strong).to.equal(null);
     expect(table.size).to.equal(8);
+    // (patch: entries are slots) an entry carries its value's type and value itself, next to its key.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ltable = require('fengari/src/ltable.js') as { find_entry(t: object, hash: unknown): { type: number; value: unknown; key: object } };
+    const entry = ltable.find_entry(table, 3);
+    expect([entry.type & 0x0f, entry.value, typeof entry.key]).to.deep.equal([lua.LUA_TNUMBER, 30, 'object']);
     lua.lua_pushinteger(L, 90);
     lua.lua_rawseti(L, -2, 9);
     expect(table.strong).to.be.instanceOf(Map);

@@ -99,9 +99,9 @@ function tableToValue(L: LuaState, t: number, depth: number): unknown {
 // The table is walked on fengari's objects rather than with lua_next and a push, a type check and
 // a pop per value: the host reads back every table a snippet edits (callout params, bodies), and
 // through the API a two-field table cost about a microsecond.
-interface TableEntry {
+/** A table entry: its value's slot (type, value: the patched fengari keeps them on the entry), its key, the next entry. */
+interface TableEntry extends StackSlot {
   readonly key: StackSlot;
-  readonly value: StackSlot;
   readonly n: TableEntry | undefined;
 }
 interface WalkableTable extends RawTable {
@@ -126,8 +126,8 @@ function walkTable(L: LuaState, table: WalkableTable, depth: number): unknown {
   for (let entry = table.f; entry !== undefined; entry = entry.n) {
     const key = entry.key;
     const type = key.type & 0x0f;
-    if (type === lua.LUA_TNUMBER) obj[String(key.value)] = slotValue(L, entry.value, depth + 1);
-    else if (type === lua.LUA_TSTRING) obj[textOfString(key.value)] = slotValue(L, entry.value, depth + 1);
+    if (type === lua.LUA_TNUMBER) obj[String(key.value)] = slotValue(L, entry, depth + 1);
+    else if (type === lua.LUA_TSTRING) obj[textOfString(key.value)] = slotValue(L, entry, depth + 1);
   }
   return obj;
 }

@@ -13,10 +13,9 @@ export interface RawTable {
   readonly host?: unknown;
 }
 
-type TableEntry = { readonly value: StackSlot };
-
+// A table entry is its value's slot (the patched fengari keeps type and value on the entry itself).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const ltable = require('fengari/src/ltable.js') as { find_entry(table: RawTable, hash: unknown): TableEntry | undefined };
+const ltable = require('fengari/src/ltable.js') as { find_entry(table: RawTable, hash: unknown): StackSlot | undefined };
 const findEntry = ltable.find_entry;
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -36,7 +35,7 @@ const keyHashes = new BoundedMemo<string, string>(4096);
 
 /** t[key] for a string key, raw; undefined when absent. */
 export function rawStringField(table: RawTable, key: string): StackSlot | undefined {
-  return findEntry(table, keyHashes.get(key, stringKeyHash))?.value;
+  return findEntry(table, keyHashes.get(key, stringKeyHash));
 }
 
 /** A string key as fengari files it, made once for a key read over and over (rawKeyedField). */
@@ -48,12 +47,12 @@ export function rawKey(key: string): RawKey {
 
 /** t[key] for a key made by rawKey, raw; undefined when absent. */
 export function rawKeyedField(table: RawTable, key: RawKey): StackSlot | undefined {
-  return findEntry(table, key)?.value;
+  return findEntry(table, key);
 }
 
 /** t[n] for an integer key, raw; undefined when absent. */
 export function rawIntField(table: RawTable, n: number): StackSlot | undefined {
-  return findEntry(table, n)?.value;
+  return findEntry(table, n);
 }
 
 /** A table value, or null for any other value (or none). */
