@@ -3,7 +3,7 @@
 // or promise in between. Classifies failures into Kong's 502/504 cases and retries connection
 // failures when the body can be replayed.
 import type { Readable } from 'node:stream';
-import { Pool, buildConnector } from 'undici';
+import { Pool, buildConnector } from '../util/undici';
 import type Dispatcher from 'undici/types/dispatcher';
 import { ReadTimedCall, readTimeouts } from '../util/read-timeouts';
 import { registerHeaderNames } from '../util/undici-header-names';

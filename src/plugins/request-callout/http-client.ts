@@ -2,7 +2,7 @@
 // http_opts (ssl_verify, SNI, timeouts, forward proxy) and reused by every request.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, Pool, ProxyAgent, buildConnector, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, buildConnector, type Connector, type Dispatcher } from '../../util/undici';
 import { ReadTimedCall, readTimeouts } from '../../util/read-timeouts';
 import { registerHeaderNames } from '../../util/undici-header-names';
 import { watchedConnector } from '../../util/write-watchdog';
@@ -132,7 +132,7 @@ export class CalloutDispatchers {
       // Each pool's connect opens the tunnel and hands over the target connection (the tunnel
       // itself, or TLS over it): watched there, as without a proxy.
       factory: (origin: string | URL, agentOptions: object) => {
-        const { connect } = agentOptions as { connect: buildConnector.connector };
+        const { connect } = agentOptions as { connect: Connector };
         return new Pool(origin, { ...agentOptions, connect: watchedConnector(connect, write, stalled) });
       },
       ...(user || password ? { token: `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}` } : {}),
