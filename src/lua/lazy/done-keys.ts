@@ -4,7 +4,7 @@ type Key = string | number;
 
 /**
  * The keys of one lazy table that Lua has seen or written. Usually one to three (a snippet reads a
- * field or two of each level), so the first INLINE_KEYS sit in fields of this object: no array,
+ * field or two of each level), so the first four sit in fields of this object: no array,
  * no growth when the second key comes. Past them (a loop reading an array element by element)
  * every key moves to a Set, so checks stay constant-time.
  */
