@@ -184,19 +184,34 @@ type SendOutcome =
   | { readonly kind: 'continue'; readonly response: StoredResponse | null }
   | { readonly kind: 'failed'; readonly response: StoredResponse | null };
 
+/** Where a callout that had to wait on the network reports: whether the request goes on, or the error. */
+export interface StepReport {
+  readonly resume: (ok: boolean) => void;
+  readonly fail: (error: unknown) => void;
+}
+
+/** runCallout's answer when it will report through its StepReport instead. */
+export const REPORTS_LATER = Symbol('reports later');
+
 /**
- * One callout sent under its error policy (retries, continue, fail). Each attempt's answer is
- * handled in undici's callback; `done` gets the outcome, or the error that broke the handling.
+ * One callout sent under its error policy (retries, continue, fail), then stored and handed to
+ * response.by_lua (afterSend). Each attempt's answer is handled in undici's callback; `report`
+ * gets the result, or the error that broke the handling. No promise unless a later part waits.
  */
 class PolicySend {
   private readonly wire: CalloutHttpRequest;
   private readonly dispatcher: Dispatcher;
   private readonly attempts: number;
+  private readonly params: CalloutParams;
   private attempt = 0;
   private started = 0;
 
-  constructor(private readonly run: RequestRun, private readonly callout: CompiledCallout, private readonly params: CalloutParams,
-    parsed: URL, paramsFromConfig: boolean, private readonly done: (outcome: SendOutcome | null, error?: unknown) => void) {
+  constructor(private readonly run: RequestRun, private readonly callout: CompiledCallout, private readonly prepared: PreparedCallout,
+    private readonly lookedUpKey: string | null, private readonly report: StepReport) {
+    const params = prepared.params;
+    const parsed = prepared.parsed;
+    const paramsFromConfig = prepared.fromConfig;
+    this.params = params;
     this.wire = toWireRequest(params, parsed);
     const dispatchers = run.shared.dispatchers;
     const http = callout.config.request.http_opts;
@@ -214,14 +229,18 @@ class PolicySend {
   }
 
   private readonly settle = (result: CalloutHttpResult): void => {
-    let outcome: SendOutcome | null;
+    const report = this.report;
+    let next: MaybePromise<boolean>;
     try {
-      outcome = this.outcomeOf(result);
+      const outcome = this.outcomeOf(result);
+      if (outcome === null) return;
+      next = afterSend(this.run, this.callout, this.prepared, this.lookedUpKey, outcome);
     } catch (error) {
-      this.done(null, error);
+      report.fail(error);
       return;
     }
-    if (outcome) this.done(outcome);
+    if (next instanceof Promise) next.then(report.resume, report.fail);
+    else report.resume(next);
   };
 
   /** The outcome of an attempt, or null when another attempt was started. */
@@ -252,24 +271,42 @@ interface PreparedCallout {
   readonly fromConfig: boolean;
 }
 
+type StepResult = MaybePromise<boolean> | typeof REPORTS_LATER;
+
 /**
  * Runs one callout; false when the request's access work is over (exit set). Finishes
- * synchronously up to a cache hit when nothing on the way waits; a promise otherwise.
+ * synchronously up to a cache hit when nothing on the way waits. With `report`, a callout that
+ * goes to the network returns REPORTS_LATER and reports through it (no promise per step; it may
+ * report before returning, when the send fails at once); a promise when another part waits.
  */
-export function runCallout(run: RequestRun, callout: CompiledCallout): MaybePromise<boolean> {
+export function runCallout(run: RequestRun, callout: CompiledCallout, report?: StepReport): StepResult {
   const params = buildParams(run, callout);
   // No closure on the usual path: params are ready unless a client body has to be read first.
-  return params instanceof Promise ? params.then((ready) => withParams(run, callout, ready)) : withParams(run, callout, params);
+  return params instanceof Promise ? params.then((ready) => settled(withParams(run, callout, ready)))
+    : withParams(run, callout, params, report);
 }
 
-function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutParams): MaybePromise<boolean> {
+/** A step's result without a report to go to (never REPORTS_LATER then: send makes a promise). */
+function settled(result: StepResult): MaybePromise<boolean> {
+  if (result === REPORTS_LATER) throw new Error('request-callout: a callout reports later but was given no report');
+  return result;
+}
+
+/** runCallout for callers that wait on a promise (parallel mode). */
+export function runCalloutAwaitable(run: RequestRun, callout: CompiledCallout): MaybePromise<boolean> {
+  return settled(runCallout(run, callout));
+}
+
+function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutParams, report?: StepReport): StepResult {
   const parsed = parseCalloutUrl(params.url);
   if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
   const name = callout.config.name;
   run.shared.luaContext?.init(run.scope, name, params, run.shared.caching[callout.index]);
   const configured: PreparedCallout = { params, parsed, userKey: null, bypass: callout.config.cache.bypass, fromConfig: true };
-  if (!callout.requestLua) return lookup(run, callout, configured);
-  return andThen(runSnippet(run, callout.requestLua), (ok) => (ok ? lookup(run, callout, afterRequestLua(run, callout, configured)) : false));
+  if (!callout.requestLua) return lookup(run, callout, configured, report);
+  const ok = runSnippet(run, callout.requestLua);
+  if (ok instanceof Promise) return ok.then((goOn) => (goOn ? settled(lookup(run, callout, afterRequestLua(run, callout, configured))) : false));
+  return ok ? lookup(run, callout, afterRequestLua(run, callout, configured), report) : false;
 }
 
 /** The params request.by_lua left in the context, and its caching fields. */
@@ -290,11 +327,13 @@ function afterRequestLua(run: RequestRun, callout: CompiledCallout, configured: 
   return { params: edited, parsed: target, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true, fromConfig: false };
 }
 
-function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout): MaybePromise<boolean> {
+function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, report?: StepReport): StepResult {
   const cache = run.shared.cache && !prepared.bypass ? run.shared.cache : undefined;
   const key = cache ? cacheKeyOf(run, callout, prepared.params, prepared.userKey) : null;
-  if (!cache || !key) return send(run, callout, prepared, key);
-  return andThen(cache.get(key), (hit) => (hit ? servedFromCache(run, callout, hit) : send(run, callout, prepared, key)));
+  if (!cache || !key) return send(run, callout, prepared, key, report);
+  const found = cache.get(key);
+  if (found instanceof Promise) return found.then((hit) => (hit ? servedFromCache(run, callout, hit) : settled(send(run, callout, prepared, key))));
+  return found ? servedFromCache(run, callout, found) : send(run, callout, prepared, key, report);
 }
 
 function servedFromCache(run: RequestRun, callout: CompiledCallout, hit: CachedEntry): true {
@@ -304,20 +343,14 @@ function servedFromCache(run: RequestRun, callout: CompiledCallout, hit: CachedE
   return true;
 }
 
-function send(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null): Promise<boolean> {
-  return new Promise<boolean>((resolve, reject) => {
-    new PolicySend(run, callout, prepared.params, prepared.parsed, prepared.fromConfig, (outcome, error) => {
-      if (outcome === null) {
-        reject(error);
-        return;
-      }
-      try {
-        resolve(afterSend(run, callout, prepared, lookedUpKey, outcome));
-      } catch (failure) {
-        reject(failure);
-      }
-    }).start();
-  });
+/** Sends the callout: reports through `report` when given, else a promise of the result. */
+function send(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null,
+  report?: StepReport): typeof REPORTS_LATER | Promise<boolean> {
+  if (report) {
+    new PolicySend(run, callout, prepared, lookedUpKey, report).start();
+    return REPORTS_LATER;
+  }
+  return new Promise<boolean>((resume, fail) => new PolicySend(run, callout, prepared, lookedUpKey, { resume, fail }).start());
 }
 
 /** The answer stored in the context, response.by_lua, then the cache store. */

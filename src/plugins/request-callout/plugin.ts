@@ -5,9 +5,10 @@ import { createCalloutCache } from '../../cache';
 import type { PluginEntity } from '../../config/types';
 import type { Exchange } from '../../pdk/exchange';
 import { createScope, releaseScope, type PdkScope } from '../../pdk';
-import { andThen, type MaybePromise } from '../maybe-async';
+import type { MaybePromise } from '../maybe-async';
 import type { PluginFactory, PluginInstance } from '../plugin';
-import { runCallout } from './callout-step';
+import { runCalloutAwaitable } from './callout-step';
+import { SequentialSteps } from './sequential-steps';
 import { compileCallout, compileUpstream, usesLua, type CompiledCallout } from './compiled';
 import type { RequestCalloutConfig } from './config';
 import { CalloutCodeError, CalloutUrlError } from './errors';
@@ -50,7 +51,7 @@ function runParallel(run: RequestRun, callouts: readonly CompiledCallout[], depe
         state[i] = 'running';
         running++;
         // As a promise even when it finishes at once, so a throw lands in the rejection handler.
-        new Promise<boolean>((settle) => settle(runCallout(run, callout))).then((ok) => {
+        new Promise<boolean>((settle) => settle(runCalloutAwaitable(run, callout))).then((ok) => {
           running--;
           state[i] = 'done';
           if (!ok) stopped = true;
@@ -124,7 +125,7 @@ class RequestCalloutInstance implements PluginInstance {
     };
     let steps: MaybePromise<void>;
     try {
-      steps = this.parallel ? this.parallelSteps(run) : this.sequentialSteps(run, 0);
+      steps = this.parallel ? this.parallelSteps(run) : new SequentialSteps(run, this.callouts, this.order.sequence, this.upstream).start();
     } catch (error) {
       done();
       return failed(exchange, error);
@@ -136,17 +137,6 @@ class RequestCalloutInstance implements PluginInstance {
     });
   }
 
-  /** The callouts in dependency order from `from` on, then the upstream step; stops when one ends the request. */
-  private sequentialSteps(run: RequestRun, from: number): MaybePromise<void> {
-    const sequence = this.order.sequence;
-    for (let i = from; i < sequence.length; i++) {
-      const ran = runCallout(run, this.callouts[sequence[i]]);
-      if (ran instanceof Promise) return ran.then((ok) => (ok ? this.sequentialSteps(run, i + 1) : undefined));
-      if (!ran) return;
-    }
-    return andThen(runUpstreamStep(run, this.upstream), noop);
-  }
-
   private async parallelSteps(run: RequestRun): Promise<void> {
     if (await runParallel(run, this.callouts, this.order.dependencies)) await runUpstreamStep(run, this.upstream);
   }
@@ -156,7 +146,6 @@ class RequestCalloutInstance implements PluginInstance {
   }
 }
 
-const noop = (): void => undefined;
 
 /** A step's error: a template's kong.response.exit is an answer, not a failure; code errors are logged here. */
 function failed(exchange: Exchange, error: unknown): void {
