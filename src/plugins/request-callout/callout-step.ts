@@ -186,8 +186,8 @@ type SendOutcome =
 
 /** Where a callout that had to wait on the network reports: whether the request goes on, or the error. */
 export interface StepReport {
-  readonly resume: (ok: boolean) => void;
-  readonly fail: (error: unknown) => void;
+  resume(ok: boolean): void;
+  fail(error: unknown): void;
 }
 
 /** runCallout's answer when it will report through its StepReport instead. */
@@ -239,7 +239,7 @@ class PolicySend {
       report.fail(error);
       return;
     }
-    if (next instanceof Promise) next.then(report.resume, report.fail);
+    if (next instanceof Promise) next.then((ok) => report.resume(ok), (error: unknown) => report.fail(error));
     else report.resume(next);
   };
 

@@ -114,7 +114,6 @@ class RequestCalloutInstance implements PluginInstance {
     const { scope, created } = scopeOf(exchange);
     const previous = scope.plugin;
     scope.plugin = this.pluginRef;
-    const run: RequestRun = { shared: this.shared, exchange, scope, finished: false };
     const done = (): void => {
       scope.plugin = previous;
       // No later phase runs Lua: the per-request tables can go now (the exit/upstream data is JS).
@@ -125,7 +124,8 @@ class RequestCalloutInstance implements PluginInstance {
     };
     let steps: MaybePromise<void>;
     try {
-      steps = this.parallel ? this.parallelSteps(run) : new SequentialSteps(run, this.callouts, this.order.sequence, this.upstream).start();
+      steps = this.parallel ? this.parallelSteps({ shared: this.shared, exchange, scope, finished: false })
+        : new SequentialSteps(this.shared, exchange, scope, this.callouts, this.order.sequence, this.upstream).start();
     } catch (error) {
       done();
       return failed(exchange, error);

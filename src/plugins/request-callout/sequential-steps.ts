@@ -4,20 +4,25 @@
 import type { MaybePromise } from '../maybe-async';
 import { REPORTS_LATER, runCallout, type StepReport } from './callout-step';
 import type { CompiledCallout, CompiledUpstream } from './compiled';
-import type { RequestRun } from './request-run';
+import type { Exchange } from '../../pdk/exchange';
+import type { PdkScope } from '../../pdk/scope';
+import type { InstanceShared, RequestRun } from './request-run';
 import { runUpstreamStep } from './upstream-step';
 
 /** A report that came while runCallout was still on the stack (a send refused at once). */
 type EarlyReport = { readonly ok: boolean } | { readonly error: unknown };
 
-export class SequentialSteps implements StepReport {
+/** The request's run and its step loop in one object: a request whose steps all finish at once costs no more. */
+export class SequentialSteps implements RequestRun, StepReport {
+  finished = false;
   private next = 0;
   private inStep = false;
   private early: EarlyReport | null = null;
   private finish: { resolve: () => void; reject: (error: unknown) => void } | null = null;
 
-  constructor(private readonly run: RequestRun, private readonly callouts: readonly CompiledCallout[],
-    private readonly sequence: readonly number[], private readonly upstream: CompiledUpstream) {}
+  constructor(readonly shared: InstanceShared, readonly exchange: Exchange, readonly scope: PdkScope,
+    private readonly callouts: readonly CompiledCallout[], private readonly sequence: readonly number[],
+    private readonly upstream: CompiledUpstream) {}
 
   /** Runs the steps; done at once when none waits, else a promise of the end (or of the error). */
   start(): MaybePromise<void> {
@@ -25,15 +30,17 @@ export class SequentialSteps implements StepReport {
     return new Promise<void>((resolve, reject) => { this.finish = { resolve, reject }; });
   }
 
-  readonly resume = (ok: boolean): void => {
+  // Methods, not per-instance closures: a request whose steps all finish at once (a cache hit)
+  // should cost nothing more than before.
+  resume(ok: boolean): void {
     if (this.inStep) { this.early = { ok }; return; }
     this.continueAfter(ok);
-  };
+  }
 
-  readonly fail = (error: unknown): void => {
+  fail(error: unknown): void {
     if (this.inStep) { this.early = { error }; return; }
     this.finish?.reject(error);
-  };
+  }
 
   private continueAfter(ok: boolean): void {
     let done: boolean;
@@ -52,13 +59,13 @@ export class SequentialSteps implements StepReport {
    * Throws what a step throws at once.
    */
   private advance(): boolean {
-    const { run, sequence } = this;
+    const sequence = this.sequence;
     while (this.next < sequence.length) {
       const callout = this.callouts[sequence[this.next++]];
       this.inStep = true;
       let ran: ReturnType<typeof runCallout>;
       try {
-        ran = runCallout(run, callout, this);
+        ran = runCallout(this, callout, this);
       } finally {
         this.inStep = false;
       }
@@ -70,14 +77,14 @@ export class SequentialSteps implements StepReport {
         ran = early.ok;
       }
       if (ran instanceof Promise) {
-        ran.then((ok) => this.continueAfter(ok), this.fail);
+        ran.then((ok) => this.continueAfter(ok), (error: unknown) => this.fail(error));
         return false;
       }
       if (!ran) return true;
     }
-    const last = runUpstreamStep(run, this.upstream);
+    const last = runUpstreamStep(this, this.upstream);
     if (!(last instanceof Promise)) return true;
-    last.then(() => this.finish?.resolve(), this.fail);
+    last.then(() => this.finish?.resolve(), (error: unknown) => this.fail(error));
     return false;
   }
 }
