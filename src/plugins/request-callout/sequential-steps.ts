@@ -12,7 +12,7 @@ import { runUpstreamStep } from './upstream-step';
 /** A report that came while runCallout was still on the stack (a send refused at once). */
 type EarlyReport = { readonly ok: boolean } | { readonly error: unknown };
 
-/** The request's run and its step loop in one object: a request whose steps all finish at once costs no more. */
+/** The request's run and its step loop in one object, so a request whose steps all finish at once (a cache hit) makes one object here. */
 export class SequentialSteps implements RequestRun, StepReport {
   finished = false;
   private next = 0;
@@ -30,8 +30,7 @@ export class SequentialSteps implements RequestRun, StepReport {
     return new Promise<void>((resolve, reject) => { this.finish = { resolve, reject }; });
   }
 
-  // Methods, not per-instance closures: a request whose steps all finish at once (a cache hit)
-  // should cost nothing more than before.
+  // Methods, not per-instance closures: a request whose steps all finish at once needs neither.
   resume(ok: boolean): void {
     if (this.inStep) { this.early = { ok }; return; }
     this.continueAfter(ok);
