@@ -275,29 +275,31 @@ type StepResult = MaybePromise<boolean> | typeof REPORTS_LATER;
 
 /**
  * Runs one callout; false when the request's access work is over (exit set). Finishes
- * synchronously up to a cache hit when nothing on the way waits. With `report`, a callout that
- * goes to the network returns REPORTS_LATER and reports through it (no promise per step; it may
- * report before returning, when the send fails at once); a promise when another part waits.
+ * synchronously up to a cache hit when nothing on the way waits. A callout that goes to the
+ * network returns REPORTS_LATER and reports through `report` (no promise per step; it may report
+ * before returning, when the send fails at once); a promise when another part waits.
  */
-export function runCallout(run: RequestRun, callout: CompiledCallout, report?: StepReport): StepResult {
+export function runCallout(run: RequestRun, callout: CompiledCallout, report: StepReport): StepResult {
   const params = buildParams(run, callout);
   // No closure on the usual path: params are ready unless a client body has to be read first.
-  return params instanceof Promise ? params.then((ready) => settled(withParams(run, callout, ready)))
+  return params instanceof Promise ? params.then((ready) => awaited((own) => withParams(run, callout, ready, own)))
     : withParams(run, callout, params, report);
 }
 
-/** A step's result without a report to go to (never REPORTS_LATER then: send makes a promise). */
-function settled(result: StepResult): MaybePromise<boolean> {
-  if (result === REPORTS_LATER) throw new Error('request-callout: a callout reports later but was given no report');
-  return result;
+/** A step given a report of its own, as a promise: for the paths that wait on one anyway. */
+function awaited(step: (report: StepReport) => StepResult): Promise<boolean> {
+  return new Promise<boolean>((resume, fail) => {
+    const result = step({ resume, fail });
+    if (result !== REPORTS_LATER) resume(result);
+  });
 }
 
-/** runCallout for callers that wait on a promise (parallel mode). */
-export function runCalloutAwaitable(run: RequestRun, callout: CompiledCallout): MaybePromise<boolean> {
-  return settled(runCallout(run, callout));
+/** runCallout as a promise (parallel mode waits on one per callout); a throw becomes its rejection. */
+export function runCalloutAwaited(run: RequestRun, callout: CompiledCallout): Promise<boolean> {
+  return awaited((report) => runCallout(run, callout, report));
 }
 
-function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutParams, report?: StepReport): StepResult {
+function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutParams, report: StepReport): StepResult {
   const parsed = parseCalloutUrl(params.url);
   if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
   const name = callout.config.name;
@@ -305,7 +307,7 @@ function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutPa
   const configured: PreparedCallout = { params, parsed, userKey: null, bypass: callout.config.cache.bypass, fromConfig: true };
   if (!callout.requestLua) return lookup(run, callout, configured, report);
   const ok = runSnippet(run, callout.requestLua);
-  if (ok instanceof Promise) return ok.then((goOn) => (goOn ? settled(lookup(run, callout, afterRequestLua(run, callout, configured))) : false));
+  if (ok instanceof Promise) return ok.then((goOn) => (goOn ? awaited((own) => lookup(run, callout, afterRequestLua(run, callout, configured), own)) : false));
   return ok ? lookup(run, callout, afterRequestLua(run, callout, configured), report) : false;
 }
 
@@ -327,12 +329,12 @@ function afterRequestLua(run: RequestRun, callout: CompiledCallout, configured: 
   return { params: edited, parsed: target, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true, fromConfig: false };
 }
 
-function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, report?: StepReport): StepResult {
+function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, report: StepReport): StepResult {
   const cache = run.shared.cache && !prepared.bypass ? run.shared.cache : undefined;
   const key = cache ? cacheKeyOf(run, callout, prepared.params, prepared.userKey) : null;
   if (!cache || !key) return send(run, callout, prepared, key, report);
   const found = cache.get(key);
-  if (found instanceof Promise) return found.then((hit) => (hit ? servedFromCache(run, callout, hit) : settled(send(run, callout, prepared, key))));
+  if (found instanceof Promise) return found.then((hit) => (hit ? servedFromCache(run, callout, hit) : awaited((own) => send(run, callout, prepared, key, own))));
   return found ? servedFromCache(run, callout, found) : send(run, callout, prepared, key, report);
 }
 
@@ -343,14 +345,11 @@ function servedFromCache(run: RequestRun, callout: CompiledCallout, hit: CachedE
   return true;
 }
 
-/** Sends the callout: reports through `report` when given, else a promise of the result. */
+/** Sends the callout; the result (or the error) goes to `report`. */
 function send(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, lookedUpKey: string | null,
-  report?: StepReport): typeof REPORTS_LATER | Promise<boolean> {
-  if (report) {
-    new PolicySend(run, callout, prepared, lookedUpKey, report).start();
-    return REPORTS_LATER;
-  }
-  return new Promise<boolean>((resume, fail) => new PolicySend(run, callout, prepared, lookedUpKey, { resume, fail }).start());
+  report: StepReport): typeof REPORTS_LATER {
+  new PolicySend(run, callout, prepared, lookedUpKey, report).start();
+  return REPORTS_LATER;
 }
 
 /** The answer stored in the context, response.by_lua, then the cache store. */

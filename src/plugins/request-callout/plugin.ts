@@ -7,7 +7,7 @@ import type { Exchange } from '../../pdk/exchange';
 import { createScope, releaseScope, type PdkScope } from '../../pdk';
 import type { MaybePromise } from '../maybe-async';
 import type { PluginFactory, PluginInstance } from '../plugin';
-import { runCalloutAwaitable } from './callout-step';
+import { runCalloutAwaited } from './callout-step';
 import { SequentialSteps } from './sequential-steps';
 import { compileCallout, compileUpstream, usesLua, type CompiledCallout } from './compiled';
 import type { RequestCalloutConfig } from './config';
@@ -51,7 +51,7 @@ function runParallel(run: RequestRun, callouts: readonly CompiledCallout[], depe
         state[i] = 'running';
         running++;
         // As a promise even when it finishes at once, so a throw lands in the rejection handler.
-        new Promise<boolean>((settle) => settle(runCalloutAwaitable(run, callout))).then((ok) => {
+        runCalloutAwaited(run, callout).then((ok) => {
           running--;
           state[i] = 'done';
           if (!ok) stopped = true;
