@@ -3,6 +3,7 @@
 import { ConfigValidationError } from './errors';
 import type { ConfigIssue } from './errors';
 import type { PluginFactory, PluginInstance } from '../plugins/plugin';
+import { internStrings } from '../util/interned';
 import type { ConsumerEntity, DeclarativeConfig, PluginEntity, RouteEntity, ServiceEntity, Settings } from './types';
 
 export interface ConfigSnapshot {
@@ -42,7 +43,9 @@ export function buildSnapshot<R>(
   factories: ReadonlyMap<string, PluginFactory<R>>,
   runtime: R,
 ): ConfigSnapshot {
-  const frozen = deepFreeze(structuredClone(config));
+  // Interned after the copy (a structured clone makes new strings): config strings become property
+  // keys on the request path (util/interned.ts).
+  const frozen = deepFreeze(internStrings(structuredClone(config)) as DeclarativeConfig);
   const issues: ConfigIssue[] = [];
   const instances: { instance: PluginInstance; order: number }[] = [];
   frozen.plugins.forEach((entity, order) => {
@@ -66,7 +69,7 @@ export function buildSnapshot<R>(
   instances.sort((a, b) => b.instance.priority - a.instance.priority || a.order - b.order);
   return Object.freeze({
     formatVersion: frozen.formatVersion,
-    settings: deepFreeze(structuredClone(settings)),
+    settings: deepFreeze(internStrings(structuredClone(settings)) as Settings),
     services: frozen.services,
     routes: frozen.routes,
     consumers: frozen.consumers,

@@ -16,6 +16,7 @@ import type { PdkScope } from '../pdk/scope';
 import { NOT_PLAIN, sharedChild } from '../pdk/shared-fields';
 import { clientQuery } from '../pdk/request';
 import { DEFAULT_MAX_HEADERS, normalizedHeaderKey } from '../pdk/headers-table';
+import { interned } from '../util/interned';
 
 export const BAIL = Symbol('bail to the VM');
 type Key = string | number;
@@ -38,7 +39,9 @@ export function parseFieldPath(code: string): FastPath | null {
   while (rest.trim() !== '') {
     const m = STEP.exec(rest);
     if (!m) return null;
-    keys.push(m[1] ?? m[2] ?? m[3] ?? Number(m[4]));
+    const name = m[1] ?? m[2] ?? m[3];
+    // Interned: these are property keys read on every request (util/interned.ts).
+    keys.push(name !== undefined ? interned(name) : Number(m[4]));
     rest = rest.slice(m[0].length);
   }
   return { root: head[1] as Root, keys, tableKeys: keys.map((k) => (typeof k === 'string' ? rawKey(k) : k)) };
