@@ -180,11 +180,11 @@ describe('01-lua fengari patches', () => {
     }
     expect(table.strong).to.equal(null);
     expect(table.size).to.equal(8);
-    // (patch: entries are slots) an entry carries its value's type and value itself, next to its key.
+    // (patch: entries are slots) an entry carries its value's type and value itself, and its key's.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ltable = require('fengari/src/ltable.js') as { find_entry(t: object, hash: unknown): { type: number; value: unknown; key: object } };
+    const ltable = require('fengari/src/ltable.js') as { find_entry(t: object, hash: unknown): { type: number; value: unknown; ktype: number; kvalue: unknown } };
     const entry = ltable.find_entry(table, 3);
-    expect([entry.type & 0x0f, entry.value, typeof entry.key]).to.deep.equal([lua.LUA_TNUMBER, 30, 'object']);
+    expect([entry.type & 0x0f, entry.value, entry.ktype, entry.kvalue]).to.deep.equal([lua.LUA_TNUMBER, 30, lua.LUA_TNUMBER | (1 << 4) /* an integer key */, 3]);
     lua.lua_pushinteger(L, 90);
     lua.lua_rawseti(L, -2, 9);
     expect(table.strong).to.be.instanceOf(Map);

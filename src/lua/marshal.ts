@@ -99,9 +99,10 @@ function tableToValue(L: LuaState, t: number, depth: number): unknown {
 // The table is walked on fengari's objects rather than with lua_next and a push, a type check and
 // a pop per value: the host reads back every table a snippet edits (callout params, bodies), and
 // through the API a two-field table cost about a microsecond.
-/** A table entry: its value's slot (type, value: the patched fengari keeps them on the entry), its key, the next entry. */
+/** A table entry: its value's slot (type, value: the patched fengari keeps them on the entry), its key's type and value, the next entry. */
 interface TableEntry extends StackSlot {
-  readonly key: StackSlot;
+  readonly ktype: number;
+  readonly kvalue: unknown;
   readonly n: TableEntry | undefined;
 }
 interface WalkableTable extends RawTable {
@@ -124,10 +125,9 @@ function walkTable(L: LuaState, table: WalkableTable, depth: number): unknown {
   }
   const obj: Record<string, unknown> = {};
   for (let entry = table.f; entry !== undefined; entry = entry.n) {
-    const key = entry.key;
-    const type = key.type & 0x0f;
-    if (type === lua.LUA_TNUMBER) obj[String(key.value)] = slotValue(L, entry, depth + 1);
-    else if (type === lua.LUA_TSTRING) obj[textOfString(key.value)] = slotValue(L, entry, depth + 1);
+    const type = entry.ktype & 0x0f;
+    if (type === lua.LUA_TNUMBER) obj[String(entry.kvalue)] = slotValue(L, entry, depth + 1);
+    else if (type === lua.LUA_TSTRING) obj[textOfString(entry.kvalue)] = slotValue(L, entry, depth + 1);
   }
   return obj;
 }
