@@ -143,6 +143,22 @@ describe('request-callout: callout request and response context (luagate start)'
     });
   });
 
+  it('a query table is encoded in order as ngx.encode_args does: repeated names, bare flags, numbers; false skipped', async () => {
+    await withGateway(f, {
+      callouts: [
+        { name: 'c1', request: { url: `${f.mock.url}/qf`, query: { forward: true, custom: { 'sp ace': 'a&b=c', n: '$(2+3)' } } } },
+        { name: 'c2', request: { url: `${f.mock.url}/qt`, by_lua:
+          'kong.ctx.shared.callouts.c2.request.params.query = { tag = { "x", "y z" }, flag = true, off = false, n = 7 }' } },
+      ],
+    }, async (g) => {
+      await g.echo('/r?a=1&flag&a=2');
+      const [forwarded, fromLua] = f.mock.received;
+      expect(forwarded.url).to.equal('/qf?a=1&a=2&flag&sp%20ace=a%26b%3Dc&n=5');
+      // Lua's table order is not the config's: compare the arguments as a set, each encoded once.
+      expect(fromLua.url.split('?')[1].split('&').sort()).to.deep.equal(['flag', 'n=7', 'tag=x', 'tag=y%20z']);
+    });
+  });
+
   it('RC-57 a global and a raw query string set in by_lua', async () => {
     await withGateway(f, {
       callouts: [{ name: 'c1', request: { url: `${f.mock.url}/w`,

@@ -155,17 +155,6 @@ export class GatewayLogger implements LogSink {
       : formatPlainError(level, message, fields));
   }
 
-  /** A sink that tags every line with the request id. */
-  forRequest(requestId: string): LogSink {
-    return {
-      log: (level, message, fields) => {
-        if (LEVEL_RANK[level] < this.minRank) return;
-        this.log(level, message, fields ? { ...fields, request_id: requestId } : { request_id: requestId });
-      },
-      enabled: (level) => LEVEL_RANK[level] >= this.minRank,
-    };
-  }
-
   /** False when proxy_access_log is off: callers skip building the entry. */
   get accessEnabled(): boolean {
     return this.accessOut !== null;

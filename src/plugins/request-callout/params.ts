@@ -110,6 +110,11 @@ function headerText(value: unknown): string | null {
   return null;
 }
 
+function pushField(fields: string[], name: string, value: unknown): void {
+  const text = headerText(value);
+  if (text !== null) fields.push(name, text);
+}
+
 function bodyBytes(body: unknown): { bytes: Uint8Array | null; json: boolean } {
   if (body === null || body === undefined) return { bytes: null, json: false };
   if (body instanceof Uint8Array) return { bytes: body, json: false };
@@ -179,9 +184,10 @@ export function toWireRequest(params: CalloutParams, url: URL): CalloutHttpReque
     }
     if (lower === 'user-agent') userAgentSeen = true;
     const value = params.headers[name] as unknown;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      const text = headerText(v);
-      if (text !== null) headers.push(name, text);
+    if (Array.isArray(value)) {
+      for (const v of value) pushField(headers, name, v);
+    } else {
+      pushField(headers, name, value);
     }
   }
   if (!userAgentSeen) headers.push('User-Agent', USER_AGENT);

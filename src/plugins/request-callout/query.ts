@@ -39,14 +39,22 @@ export function escapeUri(text: string): string {
 
 /** Encodes a query table (insertion order); `false`/null values are skipped. */
 export function encodeQuery(query: Readonly<Record<string, unknown>>): string {
-  const parts: string[] = [];
+  let out = '';
   for (const name of Object.keys(query)) {
     const value = query[name];
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) {
-      if (v === true) parts.push(escapeUri(name));
-      else if (typeof v === 'string' || typeof v === 'number') parts.push(`${escapeUri(name)}=${escapeUri(String(v))}`);
+    if (!Array.isArray(value)) {
+      out = appendArg(out, name, value);
+      continue;
     }
+    for (const v of value) out = appendArg(out, name, v);
   }
-  return parts.join('&');
+  return out;
+}
+
+function appendArg(query: string, name: string, value: unknown): string {
+  let arg: string;
+  if (value === true) arg = escapeUri(name);
+  else if (typeof value === 'string' || typeof value === 'number') arg = `${escapeUri(name)}=${escapeUri(String(value))}`;
+  else return query;
+  return query === '' ? arg : `${query}&${arg}`;
 }
