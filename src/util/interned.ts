@@ -1,10 +1,11 @@
 // V8 finds a property by a string key quickly only when the key is interned ("internalized"): the
 // names in source code and object keys are, but strings a parser slices out of a larger text (YAML
-// scalars, the keys of a template's field path) are not. Every keyed read or write with such a
-// string first searches V8's string table for the interned copy, and a write into a dictionary
-// object went to the runtime each time: one callout name used as a key cost about 0.8 µs per
-// request under load (bench/RESULTS.md, optimisation log). Strings that become keys on the
-// request path are interned once, when the configuration is loaded.
+// scalars, the keys of a template's field path) and the copies a structured clone makes are not.
+// Every keyed read or write with such a string first has V8 look up the interned copy in its
+// string table: one callout name written as a key into a per-request object cost about 0.8 µs per
+// request under load, and kept the writing function out of optimized code (bench/RESULTS.md,
+// optimisation log). Strings that become keys on the request path are interned once, when the
+// configuration is loaded.
 
 /** The interned copy of `text` (equal to it; the same string when it already is interned). */
 export function interned(text: string): string {
