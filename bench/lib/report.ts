@@ -131,7 +131,7 @@ export function soakText(soak: SoakReport): string {
   const lines = [`soak: ${soak.system} on ${soak.scenario}, ${soak.seconds} s, ${num(soak.rps)} req/s, ${soak.non2xx} non-2xx`];
   lines.push('   t s   RSS MB   CPU%');
   for (const s of soak.samples) lines.push(`${String(Math.round(s.seconds)).padStart(6)}  ${s.rssMb.toFixed(1).padStart(7)}  ${s.cpuPercent.toFixed(0).padStart(5)}`);
-  lines.push(`reference RSS ${soak.referenceRssMb.toFixed(1)} MB, max deviation ${soak.maxDeviationPercent.toFixed(1)} % -> ${soak.flat ? 'flat (within ±10 %)' : 'NOT flat'}`);
+  lines.push(`reference RSS (median sample) ${soak.referenceRssMb.toFixed(1)} MB, max deviation ${soak.maxDeviationPercent.toFixed(1)} % -> ${soak.flat ? 'flat (within ±10 %)' : 'NOT flat'}`);
   if (soak.lastThirdTrendPercent !== undefined) {
     const t = soak.lastThirdTrendPercent;
     lines.push(`trend: median RSS of the last third ${t >= 0 ? '+' : ''}${t.toFixed(1)} % against the reference`);

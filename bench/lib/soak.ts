@@ -47,12 +47,7 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
     clearInterval(timer);
   }
   take();
-  // The reference is the first sample after a tenth of the soak, when caches and pools are warm.
-  const reference = samples.find((s) => s.seconds >= input.seconds / 10) ?? samples[0];
-  const later = samples.filter((s) => s.seconds >= reference.seconds);
-  const maxDeviationPercent = Math.max(0, ...later.map((s) => (Math.abs(s.rssMb - reference.rssMb) / reference.rssMb) * 100));
-  const lastThird = later.slice(Math.floor((later.length * 2) / 3)).map((s) => s.rssMb).sort((a, b) => a - b);
-  const lastThirdMedian = lastThird[Math.floor(lastThird.length / 2)] ?? reference.rssMb;
+  const verdict = judgeRss(samples, input.seconds);
   const liveHeap = liveHeapTrendOfLog(input.system.started.logFile, measuredFromMs);
   return {
     system: input.system.system,
@@ -61,10 +56,38 @@ export async function soak(input: SoakInput): Promise<SoakReport> {
     rps: wrk.requestsPerSecond,
     non2xx: wrk.errors.status,
     samples,
-    referenceRssMb: reference.rssMb,
-    maxDeviationPercent,
-    lastThirdTrendPercent: ((lastThirdMedian - reference.rssMb) / reference.rssMb) * 100,
+    ...verdict,
     ...(liveHeap !== null ? { liveHeap } : {}),
+  };
+}
+
+export interface RssVerdict {
+  readonly referenceRssMb: number;
+  readonly maxDeviationPercent: number;
+  readonly lastThirdTrendPercent: number;
+  readonly flat: boolean;
+}
+
+/**
+ * RSS judged from a tenth of the soak on (caches and pools warm). The reference is the median of
+ * those samples: RSS swings with V8's heap between full collections, and a single sample taken as
+ * the reference lands anywhere on that sawtooth (the verdict then depended on where it fell).
+ */
+export function judgeRss(samples: readonly SoakSample[], seconds: number): RssVerdict {
+  const firstJudged = samples.findIndex((s) => s.seconds >= seconds / 10);
+  const later = samples.slice(firstJudged < 0 ? 0 : firstJudged);
+  const referenceRssMb = medianOf(later.map((s) => s.rssMb));
+  const maxDeviationPercent = Math.max(0, ...later.map((s) => (Math.abs(s.rssMb - referenceRssMb) / referenceRssMb) * 100));
+  const lastThirdMedian = medianOf(later.slice(Math.floor((later.length * 2) / 3)).map((s) => s.rssMb));
+  return {
+    referenceRssMb,
+    maxDeviationPercent,
+    lastThirdTrendPercent: ((lastThirdMedian - referenceRssMb) / referenceRssMb) * 100,
     flat: maxDeviationPercent <= FLAT_TOLERANCE_PERCENT,
   };
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
