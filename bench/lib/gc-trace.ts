@@ -4,6 +4,7 @@
  * sawtooth between collections does.
  */
 import * as fs from 'node:fs';
+import { median } from './median';
 
 export interface FullCollection {
   /** Milliseconds since the process started (V8's clock in the trace). */
@@ -29,12 +30,6 @@ export function fullCollections(logText: string): FullCollection[] {
     if (m) out.push({ atMs: Number(m[1]), afterMb: Number(m[2]) });
   }
   return out;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The trend of the live heap over the collections from `fromMs` on; null with fewer than 3. */

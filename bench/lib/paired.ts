@@ -14,6 +14,7 @@ import type { RowContext } from './rows';
 import type { Scenario } from './scenarios';
 import { RunningSystem, SystemUnavailableError, startSystem } from './systems';
 import { runWrk, type WrkResult } from './wrk';
+import { median } from './median';
 
 export interface PairedRound {
   readonly undiciRps: number;
@@ -34,12 +35,6 @@ export interface PairedResult {
 }
 
 const START_TIMEOUT_MS = 15_000;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function loadBoth(a: RunningSystem, b: RunningSystem, scenario: Scenario, timing: Timing, seconds: number,
   connections: number): Promise<[WrkResult, WrkResult]> {

@@ -1,5 +1,6 @@
 /** Soak mode: one system under constant load for a bounded time, RSS and CPU sampled at intervals. */
 import { liveHeapTrendOfLog } from './gc-trace';
+import { median } from './median';
 import { CLOCK_TICKS_PER_SECOND, processTree, treeUsage } from './procfs';
 import type { SoakReport, SoakSample } from './report';
 import type { Scenario } from './scenarios';
@@ -76,18 +77,13 @@ export interface RssVerdict {
 export function judgeRss(samples: readonly SoakSample[], seconds: number): RssVerdict {
   const firstJudged = samples.findIndex((s) => s.seconds >= seconds / 10);
   const later = samples.slice(firstJudged < 0 ? 0 : firstJudged);
-  const referenceRssMb = medianOf(later.map((s) => s.rssMb));
+  const referenceRssMb = median(later.map((s) => s.rssMb));
   const maxDeviationPercent = Math.max(0, ...later.map((s) => (Math.abs(s.rssMb - referenceRssMb) / referenceRssMb) * 100));
-  const lastThirdMedian = medianOf(later.slice(Math.floor((later.length * 2) / 3)).map((s) => s.rssMb));
+  const lastThirdMedian = median(later.slice(Math.floor((later.length * 2) / 3)).map((s) => s.rssMb));
   return {
     referenceRssMb,
     maxDeviationPercent,
     lastThirdTrendPercent: ((lastThirdMedian - referenceRssMb) / referenceRssMb) * 100,
     flat: maxDeviationPercent <= FLAT_TOLERANCE_PERCENT,
   };
-}
-
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

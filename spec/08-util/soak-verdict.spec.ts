@@ -7,12 +7,12 @@ const series = (rss: readonly number[]): Array<{ seconds: number; rssMb: number;
 
 describe('08-util the soak\'s RSS verdict', () => {
   it('judges a sawtooth against its median, wherever the first judged sample falls on it', () => {
-    // 0 s warm-up sample left out (a tenth of 100 s is 10 s); the rest swings 100 ↔ 118 with no trend.
-    const verdict = judgeRss(series([60, 100, 118, 100, 118, 100, 118, 100, 118, 100, 118]), 100);
-    expect(verdict.referenceRssMb).to.equal(118);   // median of five 100s and five 118s: the upper middle
-    expect(verdict.maxDeviationPercent).to.be.closeTo(15.25, 0.01);
+    // 0 s warm-up sample left out (a tenth of 100 s is 10 s); the rest swings 100 ↔ 124 with no trend.
+    const verdict = judgeRss(series([60, 100, 124, 100, 124, 100, 124, 100, 124, 100, 124]), 100);
+    expect(verdict.referenceRssMb).to.equal(112);   // median of five 100s and five 124s
+    expect(verdict.maxDeviationPercent).to.be.closeTo(10.71, 0.01);
     expect(verdict.flat).to.equal(false);
-    const shifted = judgeRss(series([60, 118, 100, 118, 100, 118, 100, 118, 100, 118, 100]), 100);
+    const shifted = judgeRss(series([60, 124, 100, 124, 100, 124, 100, 124, 100, 124, 100]), 100);
     expect(shifted.referenceRssMb).to.equal(verdict.referenceRssMb);
     expect(shifted.maxDeviationPercent).to.equal(verdict.maxDeviationPercent);
   });
