@@ -28,6 +28,14 @@ function oneOf<T extends string>(options: readonly T[]) {
     (options as readonly string[]).includes(raw.trim()) ? ok(raw.trim() as T) : fail(`invalid value '${raw}', expected one of: ${options.join(', ')}`);
 }
 
+/** Kong's boolean spelling in kong.conf: on/off (also true/false). */
+function onOff(raw: string): ParsedValue<boolean> {
+  const v = raw.trim().toLowerCase();
+  if (v === 'on' || v === 'true') return ok(true);
+  if (v === 'off' || v === 'false') return ok(false);
+  return fail(`invalid value '${raw}', expected on or off`);
+}
+
 function positiveInteger(raw: string): ParsedValue<number> {
   const trimmed = raw.trim();
   return /^\d+$/.test(trimmed) && Number(trimmed) > 0 ? ok(Number(trimmed)) : fail(`invalid value '${raw}', expected a positive integer`);
@@ -114,6 +122,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     description: 'luagate: largest string a Lua snippet may build.' },
   { key: 'lua_max_pattern_steps', env: 'LUAGATE_LUA_MAX_PATTERN_STEPS', default: '5000000', parse: positiveInteger,
     description: 'luagate: step budget of one Lua pattern match (string.find/match/gsub/gmatch).' },
+  { key: 'direct_snippets', env: 'LUAGATE_DIRECT_SNIPPETS', default: 'on', parse: onOff,
+    description: 'luagate: run by_lua snippets that use only locals, fields, `if`, `..`, `==`, table constructors, kong.ctx.shared and a few PDK calls as JavaScript (same results; `off` runs every snippet in the Lua VM).' },
   { key: 'heap_growing_percent', env: 'LUAGATE_HEAP_GROWING_PERCENT', default: '200', parse: percent,
     description: 'luagate: how far the JS heap may grow past its live data before a full collection (V8 heap growing factor as 1 + percent/100); 0 leaves it to V8.' },
   { key: 'log_format', env: 'LUAGATE_LOG_FORMAT', default: 'plain', parse: oneOf(['plain', 'json'] as const),

@@ -107,6 +107,7 @@ export interface Settings {
   readonly lua_max_pattern_steps: number;
   readonly log_format: 'plain' | 'json';
   /** V8 old-space growing factor as (1 + percent/100) after each major GC; 0 keeps V8's own heuristics. */
+  readonly direct_snippets: boolean;
   readonly heap_growing_percent: number;
 }
 

@@ -27,6 +27,8 @@ export interface LuaEngineOptions {
   readonly timeBudgetMs: number;
   readonly maxStringBytes: number;
   readonly maxPatternSteps: number;
+  /** Run by_lua snippets that stay within snippet/compile.ts's part of Lua as JS (direct_snippets). */
+  readonly directSnippets: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: LuaEngineOptions = {
@@ -36,6 +38,7 @@ export const DEFAULT_ENGINE_OPTIONS: LuaEngineOptions = {
   timeBudgetMs: 250,
   maxStringBytes: 64 * 1024 * 1024,
   maxPatternSteps: 5_000_000,
+  directSnippets: true,
 };
 
 /** A compiled snippet: a registry reference to `function(_ENV, ...)`. */

@@ -47,6 +47,7 @@ export function releaseScope(_engine: LuaEngine, scope: PdkScope): void {
   scope.sharedSource = undefined;
   scope.sharedTable = null;
   scope.tables = null;
+  scope.directEdits = false;
 }
 
 /** The scope table behind kong.ctx[name], or null for any other key (nil). */

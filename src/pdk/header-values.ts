@@ -5,7 +5,8 @@ import type { LuaState } from '../lua/fengari';
 import { materialize } from '../lua/lazy';
 import { luaToString, luaType, quoteLua, raise, stringArg } from './lua-util';
 
-function normalizeValue(v: string): string {
+/** A header value as Kong sends it: "" becomes a single space. */
+export function normalizeValue(v: string): string {
   return v === '' ? ' ' : v;
 }
 

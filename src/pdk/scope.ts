@@ -30,10 +30,15 @@ export interface PdkScope {
   noWait: boolean;
   /** kong.ctx.shared fields held in JS, the source of Lua's lazy shared table (shared-fields.ts). */
   sharedSource: Record<string, unknown> | undefined;
+  /**
+   * A direct snippet (snippet/compile.ts) changed JS-held values of kong.ctx.shared in place: the
+   * plugin reads them back as it would after Lua, instead of assuming they are as it made them.
+   */
+  directEdits: boolean;
 }
 
 export function createScope(exchange: Exchange): PdkScope {
-  return { exchange, sharedTable: null, tables: null, plugin: null, snippet: null, noWait: false, sharedSource: undefined };
+  return { exchange, sharedTable: null, tables: null, plugin: null, snippet: null, noWait: false, sharedSource: undefined, directEdits: false };
 }
 
 /** The scope's map of per-request tables, made on first use. */

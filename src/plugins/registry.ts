@@ -28,6 +28,7 @@ export function createLuaEngine(settings: Settings): LuaEngine {
     timeBudgetMs: settings.lua_time_budget_ms,
     maxStringBytes: settings.lua_max_string_bytes,
     maxPatternSteps: settings.lua_max_pattern_steps,
+    directSnippets: settings.direct_snippets,
   });
   installBuiltinModules(engine);
   installPdk(engine);

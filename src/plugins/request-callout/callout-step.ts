@@ -264,6 +264,8 @@ class PolicySend {
 interface PreparedCallout {
   readonly params: CalloutParams;
   readonly parsed: URL;
+  /** The URL `parsed` was made from (a direct snippet edits `params` in place). */
+  readonly url: string;
   /** caching.cache_key as request.by_lua left it (null when no snippet ran). */
   readonly userKey: unknown;
   readonly bypass: boolean;
@@ -304,7 +306,7 @@ function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutPa
   if (typeof parsed === 'string') throw new CalloutUrlError(`${callout.site}.request.url`, params.url, parsed);
   const name = callout.config.name;
   run.shared.luaContext?.init(run.scope, name, params, run.shared.caching[callout.index]);
-  const configured: PreparedCallout = { params, parsed, userKey: null, bypass: callout.config.cache.bypass, fromConfig: true };
+  const configured: PreparedCallout = { params, parsed, url: params.url, userKey: null, bypass: callout.config.cache.bypass, fromConfig: true };
   if (!callout.requestLua) return lookup(run, callout, configured, report);
   const ok = runSnippet(run, callout.requestLua);
   if (ok instanceof Promise) return ok.then((goOn) => (goOn ? awaited((own) => lookup(run, callout, afterRequestLua(run, callout, configured), own)) : false));
@@ -315,18 +317,19 @@ function withParams(run: RequestRun, callout: CompiledCallout, params: CalloutPa
 function afterRequestLua(run: RequestRun, callout: CompiledCallout, configured: PreparedCallout): PreparedCallout {
   const ctx = run.shared.luaContext!;
   // A snippet reaches the params only through kong.ctx.shared.callouts.<name>: if it never read
-  // that entry, they are as configured.
-  if (!ctx.holdsShared(run.scope) || ctx.entryUntouched(run.scope, callout.config.name)) return configured;
+  // that entry, they are as configured — unless a direct snippet edited them in place.
+  const scope = run.scope;
+  if (!scope.directEdits && (!ctx.holdsShared(scope) || ctx.entryUntouched(scope, callout.config.name))) return configured;
   const { params, parsed } = configured;
-  const fromLua = ctx.readParams(run.scope, callout.config.name);
+  const fromLua = ctx.readParams(scope, callout.config.name);
   const edited = paramsFromLua(fromLua, params);
   let target = parsed;
-  if (edited.url !== params.url) {
+  if (edited.url !== configured.url) {
     const reparsed = parseCalloutUrl(edited.url);
     if (typeof reparsed === 'string') throw new CalloutUrlError(`${callout.site}.request.params.url`, edited.url, reparsed);
     target = reparsed;
   }
-  return { params: edited, parsed: target, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true, fromConfig: false };
+  return { params: edited, parsed: target, url: edited.url, userKey: fromLua.cacheKey, bypass: fromLua.bypass === true, fromConfig: false };
 }
 
 function lookup(run: RequestRun, callout: CompiledCallout, prepared: PreparedCallout, report: StepReport): StepResult {

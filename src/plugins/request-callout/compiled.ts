@@ -2,6 +2,7 @@
 // the run order, HTTP dispatchers and the cache.
 import type { CompiledChunk, LuaEngine, LuaEnv } from '../../lua/engine';
 import { LuaError } from '../../lua/errors';
+import { compileDirect, type DirectSnippet } from '../../snippet/compile';
 import type { CalloutConfig, RequestCalloutConfig, UpstreamConfig } from './config';
 import type { CalloutParams } from './params';
 import { CalloutConfigError } from './errors';
@@ -12,6 +13,8 @@ export interface CompiledSnippet {
   readonly chunk: CompiledChunk;
   /** One environment per chunk: its globals persist across requests, as on Kong. */
   readonly env: LuaEnv;
+  /** The same snippet as JS closures when it stays within what snippet/compile.ts covers. */
+  readonly direct: DirectSnippet | null;
 }
 
 export interface CompiledCallout {
@@ -49,10 +52,20 @@ export interface CompiledUpstream {
   readonly lua: CompiledSnippet | null;
 }
 
+/**
+ * Direct snippets assume the sandbox's read-only kong and string library: not in `on` mode (any
+ * snippet may replace a global there) nor with untrusted_lua_sandbox_environment (it can shadow them).
+ */
+function directSnippetsApply(engine: LuaEngine): boolean {
+  const options = engine.options;
+  return options.directSnippets && options.mode === 'sandbox' && options.sandboxEnvironment.length === 0;
+}
+
 export function compileSnippet(engine: LuaEngine, source: string | null, site: string): CompiledSnippet | null {
   if (source === null || source === undefined) return null;
   try {
-    return { site, chunk: engine.compileChunk(source, CHUNK_NAME), env: engine.createChunkEnv() };
+    const chunk = engine.compileChunk(source, CHUNK_NAME);
+    return { site, chunk, env: engine.createChunkEnv(), direct: directSnippetsApply(engine) ? compileDirect(source) : null };
   } catch (error) {
     if (error instanceof LuaError) throw new CalloutConfigError(site, error.message);
     throw error;

@@ -49,9 +49,28 @@ export interface LuaResponse {
  * this object as long as Lua has not touched the key it writes (the lazy table reads it then).
  */
 interface EntrySource {
-  request: { params: LazyValue; retries: Array<Record<string, unknown>>; n_retries: number };
+  request: EntryRequest;
   caching: LazyValue;
   response?: EntryResponse;
+}
+
+// The entry's own levels are class instances, not plain objects: direct snippets
+// (snippet/values.ts) write only into plain data, and a write that replaced one of these levels
+// would leave the plugin reading a shape it does not know.
+class EntryNode implements EntrySource {
+  declare response?: EntryResponse;
+  constructor(readonly request: EntryRequest, readonly caching: LazyValue) {}
+}
+
+class EntryRequest {
+  readonly params: LazyValue;
+  readonly retries: Array<Record<string, unknown>>;
+  n_retries: number;
+  constructor(params: LazyValue) {
+    this.params = params;        // the fields in the order Lua's pairs() has always seen them
+    this.retries = plainSequence([]);
+    this.n_retries = 0;
+  }
 }
 
 type PendingCallouts = Record<string, LazyValue>;
@@ -78,11 +97,11 @@ export interface EntryResponse {
 }
 
 export function entryResponse(response: CalloutResponseValue): EntryResponse {
-  return {
+  return Object.freeze({
     status: response.status,
     headers: response.headers ? new CaseInsensitiveFields(response.headers) : undefined,
     body: response.body ?? undefined,
-  };
+  });
 }
 
 function newCallouts(): PendingCallouts {
@@ -197,10 +216,7 @@ export class CalloutLuaContext {
   // at all for a config of plain templates), and into the Lua table afterwards.
 
   init(scope: PdkScope, name: string, params: unknown, caching: Readonly<Record<string, unknown>>): void {
-    const entry = new LazyValue({
-      request: { params: new LazyValue(params), retries: plainSequence([]), n_retries: 0 },
-      caching: new LazyValue(caching),
-    } satisfies EntrySource);
+    const entry = new LazyValue(new EntryNode(new EntryRequest(new LazyValue(params)), new LazyValue(caching)));
     const callouts = jsCallouts(scope, name, true);
     if (callouts) {
       callouts[name] = entry;

@@ -19,6 +19,7 @@ import type { InstanceShared, RequestRun } from './request-run';
 import type { PluginRuntime } from './runtime';
 import { TemplateExited } from './templates';
 import { runUpstreamStep } from './upstream-step';
+import { deepFreeze } from '../../config/snapshot';
 
 export const PLUGIN_NAME = 'request-callout';
 export const PLUGIN_PRIORITY = 812;
@@ -97,7 +98,8 @@ class RequestCalloutInstance implements PluginInstance {
       luaContext: usesLua(this.callouts, this.upstream) ? CalloutLuaContext.for(engine) : null,
       dispatchers: new CalloutDispatchers(trustedCa),
       cache,
-      caching: config.callouts.map((c) => ({ ...structuredClone(config.cache), bypass: c.cache.bypass })),
+      // Frozen: every request's context shows these tables, and direct snippets write only into unfrozen data.
+      caching: config.callouts.map((c) => deepFreeze({ ...structuredClone(config.cache), bypass: c.cache.bypass })),
     };
     // Warm the dispatcher of every literal URL so the first request does not pay for it.
     for (const callout of this.callouts) {

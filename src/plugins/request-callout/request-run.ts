@@ -39,6 +39,9 @@ const noResult = (): undefined => undefined;
  */
 export function runSnippet(run: RequestRun, snippet: CompiledSnippet): boolean | Promise<boolean> {
   const scope = run.scope;
+  // Direct only while kong.ctx.shared is still the plugin's JS values: once Lua holds it, the
+  // values the snippet would read are Lua's tables. A direct run that bails changed nothing.
+  if (snippet.direct !== null && scope.sharedTable === null && snippet.direct.run(scope)) return continuesAfterDirect(run);
   scope.snippet = snippet.site;
   let outcome: CallOutcome<undefined> | Promise<CallOutcome<undefined>>;
   try {
@@ -63,6 +66,12 @@ function continues(run: RequestRun, outcome: CallOutcome<undefined>): boolean {
     return false;
   }
   return true;
+}
+
+function continuesAfterDirect(run: RequestRun): boolean {
+  if (!run.exchange.response.exit) return true;
+  run.finished = true;
+  return false;
 }
 
 function snippetFailure(run: RequestRun, snippet: CompiledSnippet, error: unknown): unknown {

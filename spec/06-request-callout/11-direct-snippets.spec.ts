@@ -1,0 +1,210 @@
+// Direct snippets (src/snippet): every case runs through `luagate start` twice, with
+// LUAGATE_DIRECT_SNIPPETS=on (the default) and off (every snippet in the Lua VM), and what the
+// callout target, the upstream and the client see must be the same; a few values are also checked
+// outright, so that both modes being wrong the same way fails too.
+import { expect } from 'chai';
+import { startFixtures, stopFixtures, withGateway, type Fixtures } from './support/harness';
+import type { Reply } from './support/callout-mock';
+
+/** Headers that differ between two gateway processes (ports, request ids), left out of the comparison. */
+const VOLATILE = new Set(['x-kong-request-id', 'x-forwarded-port', 'x-forwarded-host', 'x-kong-proxy-latency',
+  'x-kong-upstream-latency', 'x-forwarded-for', 'x-real-ip', 'host', 'date', 'content-length', 'x-kong-response-latency']);
+
+function stable(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) if (!VOLATILE.has(k)) out[k] = v;
+  return out;
+}
+
+interface Observed {
+  readonly responses: Array<{ status: number; body: string; headers: Record<string, unknown> }>;
+  readonly callouts: Array<{ method: string; url: string; headers: Record<string, unknown>; body: string }>;
+  readonly upstream: Array<{ method: string; url: string; headers: Record<string, unknown>; body: string }>;
+  readonly errors: string[];
+}
+
+interface Case {
+  readonly replies: Record<string, Reply | Reply[]>;
+  readonly config: (calloutUrl: string) => Record<string, unknown>;
+  readonly requests: ReadonlyArray<{ path: string; headers?: Record<string, string> }>;
+}
+
+async function observe(f: Fixtures, c: Case, direct: 'on' | 'off'): Promise<Observed> {
+  f.mock.received.length = 0;
+  f.upstream.received.length = 0;
+  for (const [path, reply] of Object.entries(c.replies)) f.mock.on(path, reply);
+  const responses: Observed['responses'] = [];
+  let errors: string[] = [];
+  await withGateway(f, c.config(f.mock.url), async (g) => {
+    for (const r of c.requests) {
+      const res = await g.call(r.path, { headers: r.headers });
+      const body = res.headers['x-echo'] === 'yes' ? '(upstream)' : res.body;
+      responses.push({ status: res.status, body, headers: stable(res.headers as Record<string, unknown>) });
+    }
+    errors = g.gw.logs.filter((line) => /error/.test(line)).map((line) =>
+      line.replace(/^.*?\[error\]\s*\d+#\d+:\s*/, '').replace(/,? request_id: \S+/g, ''));
+  }, { env: { LUAGATE_DIRECT_SNIPPETS: direct } });
+  return {
+    responses,
+    callouts: f.mock.received.map((r) => ({ method: r.method, url: r.url, headers: stable(r.headers), body: r.body })),
+    upstream: f.upstream.received.map((r) => ({ method: r.method, url: r.url, headers: stable(r.headers as Record<string, unknown>), body: r.body })),
+    errors,
+  };
+}
+
+/** Runs the case both ways, expects the same observations, returns the direct run's. */
+async function bothWays(f: Fixtures, c: Case): Promise<Observed> {
+  const direct = await observe(f, c, 'on');
+  const vm = await observe(f, c, 'off');
+  expect(direct).to.deep.equal(vm);
+  return direct;
+}
+
+describe('request-callout: direct snippets give what the Lua VM gives (luagate start, on and off)', function () {
+  this.timeout(60_000);
+  let f: Fixtures;
+  before(async () => { f = await startFixtures(); });
+  after(async () => { await stopFixtures(f); });
+
+  it('three chained callouts with request, response and upstream by_lua (the bench scenario)', async () => {
+    const seen = await bothWays(f, {
+      replies: {
+        '/step1': { body: { id: 'u-7', tenant: 'acme' } },
+        '/step2': { body: { plan: 'gold', id: 'u-7' } },
+        '/step3': { body: { token: 'tok-GOLD' } },
+      },
+      config: (url) => ({
+        callouts: [
+          { name: 'c1', request: { url: `${url}/step1`, by_lua: [
+            'local params = kong.ctx.shared.callouts.c1.request.params',
+            'params.headers = params.headers or {}',
+            'params.headers["X-Req-User"] = kong.request.get_header("x-user")'].join('\n') },
+          response: { body: { decode: true } } },
+          { name: 'c2', depends_on: ['c1'], request: { url: `${url}/step2`, query: { custom: { id: '$(callouts.c1.response.body.id)' } } },
+            response: { body: { decode: true }, by_lua: 'local body = kong.ctx.shared.callouts.c2.response.body\nbody.plan = string.upper(body.plan)' } },
+          { name: 'c3', depends_on: ['c2'], request: { url: `${url}/step3`, query: { custom: { id: '$(callouts.c2.response.body.id)' } },
+            headers: { custom: { 'X-Plan': '$(callouts.c2.response.body.plan)' } } }, response: { body: { decode: true } } },
+        ],
+        upstream: { headers: { custom: { 'X-Tenant': '$(callouts.c1.response.body.tenant)' } },
+          by_lua: 'kong.service.request.set_header("X-Chain", kong.ctx.shared.callouts.c3.response.body.token)' },
+      }),
+      requests: [{ path: '/r', headers: { 'x-user': 'alice' } }, { path: '/r' }],
+    });
+    expect(seen.callouts[0].headers['x-req-user']).to.equal('alice');
+    expect(seen.callouts[2].headers['x-plan']).to.equal('GOLD');
+    expect(seen.upstream[0].headers['x-chain']).to.equal('tok-GOLD');
+    expect(seen.upstream[0].headers['x-tenant']).to.equal('acme');
+    expect(seen.callouts[3].headers['x-req-user']).to.equal(undefined);
+  });
+
+  it('params rewritten in request.by_lua: url by concatenation, query and headers from table constructors', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/a': { body: 'a' }, '/b/x': { body: 'b' } },
+      config: (url) => ({
+        callouts: [{ name: 'call', request: { url: `${url}/a`, by_lua: [
+          'local p = kong.ctx.shared.callouts.call.request.params',
+          `p.url = "${url}/b/" .. (kong.request.get_header("x-seg") or "none")`,
+          'p.query = { lang = "en", who = kong.request.get_header("x-who"), n = 5 }',
+          'p.headers = { ["X-A"] = "1", X_B = "two" }'].join('\n') } }],
+      }),
+      requests: [{ path: '/r', headers: { 'x-seg': 'x', 'x-who': 'bob' } }, { path: '/r' }],
+    });
+    expect(seen.callouts.map((c) => c.url)).to.have.length(2);
+    expect(seen.callouts[0].url).to.match(/^\/b\/x\?/);
+    expect(seen.callouts[0].headers['x-a']).to.equal('1');
+    expect(seen.callouts[1].url.startsWith('/b/none')).to.equal(true);
+  });
+
+  it('if / elseif / else with ==, ~=, not, and, or; set_header with strings, "" and booleans; tostring', async () => {
+    const seen = await bothWays(f, {
+      replies: {},
+      config: () => ({
+        callouts: [],
+        upstream: { by_lua: [
+          'local u = kong.request.get_header("x-user")',
+          'if u == "alice" then kong.service.request.set_header("X-Who", "A")',
+          'elseif not u then kong.service.request.set_header("X-Who", "none")',
+          'elseif u ~= "bob" and u ~= "carol" then kong.service.request.set_header("X-Who", "other:" .. u)',
+          'else kong.service.request.set_header("X-Who", string.lower("B-" .. u)) end',
+          'kong.service.request.set_header("X-Empty", "")',
+          'kong.service.request.set_header("X-Flag", u == nil)',
+          'kong.service.request.set_header("X-T", tostring(nil) .. tostring(u ~= nil) .. tostring(1.5))',
+          'do local u = "inner" kong.service.request.set_header("X-Inner", u) end',
+          'kong.service.request.set_header("X-Outer", u or "-")'].join('\n') },
+      }),
+      requests: [{ path: '/r', headers: { 'x-user': 'alice' } }, { path: '/r', headers: { 'x-user': 'BOB' } }, { path: '/r', headers: { 'x-user': 'bob' } }, { path: '/r' }],
+    });
+    expect(seen.upstream.map((u) => u.headers['x-who'])).to.deep.equal(['A', 'other:BOB', 'b-bob', 'none']);
+    expect(seen.upstream[0].headers['x-empty']).to.equal('');   // sent as " " (Kong's rule); the upstream's parser trims it
+    expect(seen.upstream[3].headers['x-flag']).to.equal('true');
+    expect(seen.upstream[0].headers['x-t']).to.equal('niltrue1.5');
+    expect(seen.upstream[0].headers['x-inner']).to.equal('inner');
+  });
+
+  it('numbers and non-ASCII text from a decoded body, concatenated and case-mapped as LuaJIT does', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/n': { body: { a: 5, b: 0.1, c: 1e15, d: 2 ** 53, e: -0.5, s: 'Ünïcode-abc ß' } } },
+      config: (url) => ({
+        callouts: [{ name: 'n', request: { url: `${url}/n` }, response: { body: { decode: true } } }],
+        upstream: { by_lua: [
+          'local b = kong.ctx.shared.callouts.n.response.body',
+          'kong.service.request.set_header("X-Nums", b.a .. "|" .. b.b .. "|" .. b.c .. "|" .. b.d .. "|" .. b.e)',
+          'kong.service.request.set_header("X-Up", string.upper(b.s))',
+          'kong.service.request.set_header("X-Low", string.lower(b.s))'].join('\n') },
+      }),
+      requests: [{ path: '/r' }],
+    });
+    expect(seen.upstream[0].headers['x-nums']).to.equal('5|0.1|1e+15|9.007199254741e+15|-0.5');
+  });
+
+  it('a snippet that fails after writing: its writes are undone, the VM raises the same error, 500 in both modes', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/e': { body: 'e' } },
+      config: (url) => ({
+        callouts: [{ name: 'e', request: { url: `${url}/e`, by_lua: [
+          'local p = kong.ctx.shared.callouts.e.request.params',
+          'p.headers = { ["X-One"] = "1" }',
+          'kong.service.request.set_header("X-Set", "yes")',
+          'local boom = p.nothing.deeper'].join('\n') } }],
+      }),
+      requests: [{ path: '/r' }, { path: '/r' }],
+    });
+    expect(seen.responses.map((r) => r.status)).to.deep.equal([500, 500]);
+    expect(seen.callouts).to.have.length(0);
+    expect(seen.errors.join('\n')).to.match(/attempt to index (a nil value|field 'nothing')/);
+  });
+
+  it('a cached answer (frozen, shared between requests) edited by upstream.by_lua: the VM edits a copy', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/c': { body: { n: 'x' } } },
+      config: (url) => ({
+        cache: { strategy: 'memory', memory: { dictionary_name: 'kong_db_cache' } },
+        callouts: [{ name: 'c', request: { url: `${url}/c` }, response: { body: { decode: true },
+          by_lua: 'local b = kong.ctx.shared.callouts.c.response.body\nb.n = b.n .. "!"' } }],
+        upstream: { headers: { custom: { 'X-N': '$(callouts.c.response.body.n)' } },
+          by_lua: 'local b = kong.ctx.shared.callouts.c.response.body\nb.n = b.n .. "?"\nkong.service.request.set_header("X-M", b.n)' },
+      }),
+      requests: [{ path: '/r' }, { path: '/r' }, { path: '/r' }],
+    });
+    // The first answer is fresh (edited in place, then cached); the hits are the cache's frozen
+    // value, which upstream.by_lua must not change for the next request.
+    expect(seen.upstream.map((u) => u.headers['x-n'])).to.deep.equal(['x!', 'x!', 'x!']);
+    expect(seen.upstream.map((u) => u.headers['x-m'])).to.deep.equal(['x!?', 'x!?', 'x!?']);
+    expect(seen.callouts).to.have.length(1);
+  });
+
+  it('kong.ctx.shared written by one snippet and read by a later one and by a template', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/s': { body: { v: 'from-callout' } } },
+      config: (url) => ({
+        callouts: [{ name: 's', request: { url: `${url}/s` }, response: { body: { decode: true },
+          by_lua: 'kong.ctx.shared.note = kong.ctx.shared.callouts.s.response.body.v .. "+note"' } }],
+        upstream: { headers: { custom: { 'X-Note': '$(shared.note)' } },
+          by_lua: 'kong.service.request.set_header("X-Again", kong.ctx.shared.note)' },
+      }),
+      requests: [{ path: '/r' }],
+    });
+    expect(seen.upstream[0].headers['x-note']).to.equal('from-callout+note');
+    expect(seen.upstream[0].headers['x-again']).to.equal('from-callout+note');
+  });
+});

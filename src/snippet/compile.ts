@@ -1,0 +1,303 @@
+// by_lua snippets that stay within a small part of Lua, compiled to JS closures at config load
+// and run over the request's JS-held values (values.ts) instead of the VM. The part: locals,
+// assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
+// `~=`, `and`, `or`, `not`, literals, table constructors with string keys, kong.ctx.shared, and
+// the calls in builtins.ts. Anything else — or a global written, read or shadowed in a way the
+// sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect answers null).
+import * as luaparse from 'luaparse';
+import { BUILTINS, type Builtin } from './builtins';
+import { BAIL, concatPart, equals, index, Journal, setIndex, SHARED_ROOT, truthy, wellFormed, type DirectRun } from './values';
+import type { PdkScope } from '../pdk/scope';
+
+type Expr = (run: DirectRun) => unknown;
+/** Runs a statement; true when it returned from the snippet. */
+type Stmt = (run: DirectRun) => boolean;
+
+/** A snippet compiled to closures: `run` answers false when it bailed (then nothing was changed). */
+export interface DirectSnippet {
+  run(scope: PdkScope): boolean;
+}
+
+/** Thrown while compiling: the construct is outside the part direct snippets cover. */
+class Unsupported extends Error {}
+
+/** Globals a path may start from: the sandbox's read-only copies, fixed for the process. */
+const STATIC_ROOTS = new Set(['kong', 'string', 'tostring']);
+const SHARED_PATH = 'kong.ctx.shared';
+/** A simple quoted literal: printable ASCII, no escapes (its value is its text). */
+const PLAIN_STRING = /^(?:"[\x20-\x21\x23-\x5b\x5d-\x7e]*"|'[\x20-\x26\x28-\x5b\x5d-\x7e]*')$/;
+
+type Base = { readonly kind: 'static'; readonly path: string } | { readonly kind: 'value'; readonly expr: Expr };
+
+interface Block { readonly names: Map<string, number>; readonly parent: Block | null }
+
+class Compiler {
+  slots = 0;
+  private block: Block = { names: new Map(), parent: null };
+
+  private local(name: string): number | undefined {
+    for (let b: Block | null = this.block; b !== null; b = b.parent) {
+      const slot = b.names.get(name);
+      if (slot !== undefined) return slot;
+    }
+    return undefined;
+  }
+
+  private inBlock<T>(work: () => T): T {
+    const outer = this.block;
+    this.block = { names: new Map(), parent: outer };
+    try {
+      return work();
+    } finally {
+      this.block = outer;
+    }
+  }
+
+  chunk(body: luaparse.Statement[]): Stmt[] {
+    return body.map((s) => this.statement(s));
+  }
+
+  private body(statements: luaparse.Statement[]): Stmt {
+    const compiled = this.inBlock(() => statements.map((s) => this.statement(s)));
+    return (run) => {
+      for (let i = 0; i < compiled.length; i++) if (compiled[i](run)) return true;
+      return false;
+    };
+  }
+
+  private statement(node: luaparse.Statement): Stmt {
+    switch (node.type) {
+      case 'LocalStatement': return this.localStatement(node);
+      case 'AssignmentStatement': return this.assignment(node);
+      case 'CallStatement': {
+        const call = this.expression(node.expression);
+        return (run) => { call(run); return false; };
+      }
+      case 'IfStatement': return this.ifStatement(node);
+      case 'DoStatement': return this.body(node.body);
+      case 'ReturnStatement': {
+        const values = node.arguments.map((a) => this.expression(a));
+        return (run) => { for (const v of values) v(run); return true; };
+      }
+      default: throw new Unsupported(node.type);
+    }
+  }
+
+  private localStatement(node: luaparse.LocalStatement): Stmt {
+    const values = node.init.map((e) => this.expression(e));   // before the names exist: `local x = x`
+    const slots = node.variables.map((v) => {
+      const slot = this.slots++;
+      this.block.names.set(v.name, slot);
+      return slot;
+    });
+    return (run) => {
+      const computed = values.map((v) => v(run));
+      for (let i = 0; i < slots.length; i++) run.locals[slots[i]] = computed[i];
+      return false;
+    };
+  }
+
+  private assignment(node: luaparse.AssignmentStatement): Stmt {
+    if (node.variables.length !== 1 || node.init.length !== 1) throw new Unsupported('multiple assignment');
+    const target = node.variables[0];
+    const value = this.expression(node.init[0]);
+    if (target.type === 'Identifier') {
+      const slot = this.local(target.name);
+      if (slot === undefined) throw new Unsupported('global assignment');
+      return (run) => { run.locals[slot] = value(run); return false; };
+    }
+    const table = this.value(target.base);
+    const key = this.key(target);
+    return (run) => {
+      const t = table(run);
+      const k = key(run);
+      setIndex(run, t, k, value(run));
+      return false;
+    };
+  }
+
+  private ifStatement(node: luaparse.IfStatement): Stmt {
+    const clauses = node.clauses.map((clause) => ({
+      condition: clause.type === 'ElseClause' ? null : this.expression(clause.condition),
+      body: this.body(clause.body),
+    }));
+    return (run) => {
+      for (const clause of clauses) {
+        if (clause.condition === null || truthy(clause.condition(run))) return clause.body(run);
+      }
+      return false;
+    };
+  }
+
+  /** The key of `a.b` or `a[k]`. */
+  private key(node: luaparse.MemberExpression | luaparse.IndexExpression): Expr {
+    if (node.type === 'MemberExpression') {
+      if (node.indexer !== '.') throw new Unsupported('method');
+      const name = node.identifier.name;
+      return () => name;
+    }
+    return this.expression(node.index);
+  }
+
+  /** An expression used as a value (not a path of the sandbox's libraries). */
+  private value(node: luaparse.Expression): Expr {
+    const base = this.base(node);
+    if (base.kind === 'static') throw new Unsupported(`${base.path} as a value`);
+    return base.expr;
+  }
+
+  /** Paths from the sandbox's globals stay static (resolved here); everything else is a value. */
+  private base(node: luaparse.Expression): Base {
+    if (node.type === 'Identifier') {
+      const slot = this.local(node.name);
+      if (slot !== undefined) return { kind: 'value', expr: (run) => run.locals[slot] };
+      if (!STATIC_ROOTS.has(node.name)) throw new Unsupported(`global ${node.name}`);
+      return { kind: 'static', path: node.name };
+    }
+    if (node.type === 'MemberExpression' || node.type === 'IndexExpression') {
+      const inner = this.base(node.base);
+      if (inner.kind === 'static') {
+        const name = staticKey(node);
+        const path = `${inner.path}.${name}`;
+        if (path === SHARED_PATH) return { kind: 'value', expr: () => SHARED_ROOT };
+        if (!SHARED_PATH.startsWith(`${path}.`) && !isBuiltinPrefix(path)) throw new Unsupported(path);
+        return { kind: 'static', path };
+      }
+      const table = inner.expr;
+      const key = this.key(node);
+      return { kind: 'value', expr: (run) => index(run, table(run), key(run)) };
+    }
+    return { kind: 'value', expr: this.expression(node) };
+  }
+
+  private expression(node: luaparse.Expression): Expr {
+    switch (node.type) {
+      case 'NilLiteral': return () => undefined;
+      case 'BooleanLiteral': { const v = node.value; return () => v; }
+      case 'NumericLiteral': {
+        const v = node.value;
+        if (!Number.isFinite(v)) throw new Unsupported('number');
+        return () => v;
+      }
+      case 'StringLiteral': {
+        if (!PLAIN_STRING.test(node.raw)) throw new Unsupported('string literal');
+        const v = node.raw.slice(1, -1);
+        return () => v;
+      }
+      case 'Identifier': case 'MemberExpression': case 'IndexExpression': return this.value(node);
+      case 'CallExpression': return this.call(node);
+      case 'LogicalExpression': {
+        const left = this.expression(node.left);
+        const right = this.expression(node.right);
+        return node.operator === 'and'
+          ? (run) => { const l = left(run); return truthy(l) ? right(run) : l; }
+          : (run) => { const l = left(run); return truthy(l) ? l : right(run); };
+      }
+      case 'BinaryExpression': return this.binary(node);
+      case 'UnaryExpression': {
+        if (node.operator !== 'not') throw new Unsupported(`unary ${node.operator}`);
+        const arg = this.expression(node.argument);
+        return (run) => !truthy(arg(run));
+      }
+      case 'TableConstructorExpression': return this.table(node);
+      default: throw new Unsupported(node.type);
+    }
+  }
+
+  private binary(node: luaparse.BinaryExpression): Expr {
+    const left = this.expression(node.left);
+    const right = this.expression(node.right);
+    switch (node.operator) {
+      case '..': return (run) => { const l = left(run); return concatPart(l) + concatPart(right(run)); };
+      case '==': return (run) => { const l = left(run); return equals(l, right(run)); };
+      case '~=': return (run) => { const l = left(run); return !equals(l, right(run)); };
+      default: throw new Unsupported(`operator ${node.operator}`);
+    }
+  }
+
+  private table(node: luaparse.TableConstructorExpression): Expr {
+    const fields = node.fields.map((field) => {
+      let key: string;
+      if (field.type === 'TableKeyString') key = field.key.name;
+      else if (field.type === 'TableKey' && field.key.type === 'StringLiteral' && PLAIN_STRING.test(field.key.raw)) key = field.key.raw.slice(1, -1);
+      else throw new Unsupported('table field');
+      if (key === '__proto__') throw new Unsupported('__proto__ key');
+      return { key, value: this.expression(field.value) };
+    });
+    return (run) => {
+      const made: Record<string, unknown> = {};
+      for (const { key, value } of fields) {
+        const v = value(run);
+        if (v === undefined) delete made[key];
+        else {
+          if (v === SHARED_ROOT || (typeof v === 'string' && !wellFormed(v))) throw BAIL;
+          made[key] = v;
+        }
+      }
+      return made;
+    };
+  }
+
+  private call(node: luaparse.CallExpression): Expr {
+    const callee = this.base(node.base);
+    if (callee.kind !== 'static') throw new Unsupported('call of a value');
+    const builtin: Builtin | undefined = BUILTINS.get(callee.path);
+    if (!builtin) throw new Unsupported(`call of ${callee.path}`);
+    const args = node.arguments.map((a) => this.expression(a));
+    return (run) => {
+      const values = new Array<unknown>(args.length);
+      for (let i = 0; i < args.length; i++) values[i] = args[i](run);
+      return builtin(run, values);
+    };
+  }
+}
+
+function staticKey(node: luaparse.MemberExpression | luaparse.IndexExpression): string {
+  if (node.type === 'MemberExpression') {
+    if (node.indexer !== '.') throw new Unsupported('method');
+    return node.identifier.name;
+  }
+  if (node.index.type === 'StringLiteral' && PLAIN_STRING.test(node.index.raw)) return node.index.raw.slice(1, -1);
+  throw new Unsupported('computed key on a library');
+}
+
+function isBuiltinPrefix(path: string): boolean {
+  for (const name of BUILTINS.keys()) if (name === path || name.startsWith(`${path}.`)) return true;
+  return false;
+}
+
+/**
+ * The snippet as closures, or null when it uses anything outside the covered part (the VM runs
+ * it then, as before). Assumes the sandbox: kong, string and tostring are the read-only copies.
+ */
+export function compileDirect(source: string): DirectSnippet | null {
+  let ast: luaparse.Chunk;
+  try {
+    ast = luaparse.parse(source, { luaVersion: 'LuaJIT', comments: false, scope: false, locations: false, ranges: false } as luaparse.Options);
+  } catch {
+    return null;
+  }
+  const compiler = new Compiler();
+  let body: Stmt[];
+  try {
+    body = compiler.chunk(ast.body);
+  } catch (error) {
+    if (error instanceof Unsupported) return null;
+    throw error;
+  }
+  const slots = compiler.slots;
+  return {
+    run(scope: PdkScope): boolean {
+      const run: DirectRun = { scope, journal: new Journal(), locals: new Array<unknown>(slots), edited: false };
+      try {
+        for (let i = 0; i < body.length; i++) if (body[i](run)) break;
+        if (run.edited) scope.directEdits = true;
+        return true;
+      } catch (error) {
+        run.journal.rollback();
+        if (error === BAIL) return false;
+        throw error;
+      }
+    },
+  };
+}

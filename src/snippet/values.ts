@@ -1,0 +1,139 @@
+// Lua's semantics over the JS values a request holds before Lua has touched kong.ctx.shared: the
+// plugin's callout entries, decoded JSON, header fields (pdk/shared-fields.ts says how each kind
+// looks from Lua). A direct snippet computes with these values as the interpreted snippet would
+// with the lazy tables made from them. Whatever the VM could answer differently — an error, a
+// metamethod, a string method, bytes, a table compared by identity, a write into data shared
+// between requests — throws BAIL: the run's writes are undone and the snippet runs in the VM.
+import { formatNumberG } from '../lua/compat/fast-number';
+import { LazyValue } from '../lua/lazy';
+import { LUA_NULL } from '../lua/marshal';
+import { NOT_PLAIN, sharedChild } from '../pdk/shared-fields';
+import type { PdkScope } from '../pdk/scope';
+
+/** Thrown (never returned) when the VM must run the snippet instead. */
+export class Bail {
+  private constructor() {}
+  static readonly instance = new Bail();
+}
+export const BAIL = Bail.instance;
+
+/** kong.ctx.shared as a value of a direct snippet (the scope's JS-held fields, read through). */
+export const SHARED_ROOT: object = Object.freeze({ sharedRoot: true });
+
+/** A lone surrogate has no UTF-8 form: the VM would see U+FFFD where JS sees the code unit. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+export function wellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** Writes of one run, undone in reverse order when the run bails. */
+export class Journal {
+  private undo: Array<() => void> | null = null;
+
+  record(step: () => void): void {
+    (this.undo ??= []).push(step);
+  }
+
+  rollback(): void {
+    const undo = this.undo;
+    if (undo === null) return;
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+    this.undo = null;
+  }
+}
+
+export interface DirectRun {
+  readonly scope: PdkScope;
+  readonly journal: Journal;
+  readonly locals: unknown[];
+  /** A value of kong.ctx.shared was written (not only the upstream request). */
+  edited: boolean;
+}
+
+export function truthy(v: unknown): boolean {
+  return v !== undefined && v !== false;
+}
+
+/** `v[key]` as the lazy table of `v` answers it (nil as undefined). */
+export function index(run: DirectRun, v: unknown, key: unknown): unknown {
+  if (typeof key !== 'string' && typeof key !== 'number') throw BAIL;
+  if (v === SHARED_ROOT) {
+    const fields = run.scope.sharedSource;
+    if (fields === undefined || typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(fields, key)) return undefined;
+    return dataValue(fields[key]);
+  }
+  if (typeof v !== 'object' || v === null || v === LUA_NULL || v instanceof Uint8Array) throw BAIL;
+  const child = sharedChild(v, key);
+  if (child === NOT_PLAIN) throw BAIL;
+  return dataValue(child);
+}
+
+/** A field's value as a direct snippet holds it: nil for null/undefined, BAIL for what is not data. */
+function dataValue(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  switch (typeof v) {
+    case 'string': case 'number': case 'boolean': case 'object': return v;
+    default: throw BAIL;   // functions, symbols, bigints are not values the lazy tables expose
+  }
+}
+
+/**
+ * `t[key] = value`. Only into plain data made for this request: a plain object (Object's or no
+ * prototype) that is not frozen — what requests share is frozen: cached answers, static params,
+ * caching tables — and never the context's own structure: kong.ctx.shared's fields and its
+ * callouts table (the plugin reads them by name), the entries and their levels (class instances).
+ */
+export function setIndex(run: DirectRun, t: unknown, key: unknown, value: unknown): void {
+  if (typeof key !== 'string' || key === '__proto__') throw BAIL;
+  if (t instanceof LazyValue) t = t.value;
+  if (typeof t !== 'object' || t === null || Array.isArray(t) || Object.isFrozen(t)) throw BAIL;
+  const proto = Object.getPrototypeOf(t) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw BAIL;
+  const fields = run.scope.sharedSource;
+  if (fields !== undefined && (t === fields || t === fields.callouts)) throw BAIL;
+  if (!storable(value)) throw BAIL;
+  const target = t as Record<string, unknown>;
+  const had = Object.prototype.hasOwnProperty.call(target, key);
+  const old = target[key];
+  run.journal.record(() => { if (had) target[key] = old; else delete target[key]; });
+  run.edited = true;
+  if (value === undefined) delete target[key];
+  else target[key] = value;
+}
+
+/** Values a direct snippet may store: the ones the plugin reads back the way Lua would hand them over. */
+function storable(v: unknown): boolean {
+  switch (typeof v) {
+    case 'undefined': case 'boolean': case 'number': return true;
+    case 'string': return wellFormed(v);
+    case 'object': return v !== SHARED_ROOT;
+    default: return false;
+  }
+}
+
+/** `a == b` where the answer does not depend on table identity. */
+export function equals(a: unknown, b: unknown): boolean {
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta === 'object' && tb === 'object' && a !== LUA_NULL && b !== LUA_NULL) throw BAIL;
+  if (a instanceof Uint8Array || b instanceof Uint8Array || a === SHARED_ROOT || b === SHARED_ROOT) throw BAIL;
+  if (ta === 'string' && tb === 'string' && (!wellFormed(a as string) || !wellFormed(b as string))) throw BAIL;
+  return a === b;
+}
+
+/** The text of a string or number operand of `..` (numbers as LuaJIT's %.14g). */
+export function concatPart(v: unknown): string {
+  if (typeof v === 'string') {
+    if (!wellFormed(v)) throw BAIL;
+    return v;
+  }
+  // inf and nan are spelled by the platform's printf on LuaJIT: left to the VM.
+  if (typeof v === 'number' && Number.isFinite(v)) return formatNumberG(v, 14);
+  throw BAIL;
+}
+
+/** A string argument of a library function: strings, and numbers as Lua converts them. */
+export function stringArgument(v: unknown): string {
+  return concatPart(v);
+}
