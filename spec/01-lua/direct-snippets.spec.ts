@@ -32,6 +32,7 @@ const VM = {
   'two assignments at once': 'local a, b\na, b = 1, 2',
   'kong.ctx.plugin': 'local p = kong.ctx.plugin',
   'a syntax error': 'local = 1',
+  'an integer-like string key in a constructor (JS would list it first)': 'local t = { ["1"] = "a" }',
 };
 
 function scopeWith(fields: Record<string, unknown>, headers: Array<[string, string]> = []) {
@@ -91,6 +92,13 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
     expect(compileDirect('kong.ctx.shared.x = 1')!.run(scope)).to.equal(false);
     expect(compileDirect('local v = kong.ctx.shared.callouts.nope.request')!.run(scope)).to.equal(false);
     expect(compileDirect('local v = kong.ctx.shared.callouts.c1.request.params.url.len')!.run(scope)).to.equal(false);
+    // Tables it did not make itself (they would reach the plugin in their JS wrapping), integer-like keys.
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np.x = { b = kong.ctx.shared.callouts.c2.response.body }')!.run(scope)).to.equal(false);
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np.x = kong.ctx.shared.callouts.c2.response')!.run(scope)).to.equal(false);
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np["2"] = "x"')!.run(scope)).to.equal(false);
+    expect(params).to.deep.equal({ url: 'http://a/' });
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\nlocal t = { a = "1" }\np.x = t\nt.b = "2"')!.run(scope)).to.equal(true);
+    expect(params).to.deep.equal({ url: 'http://a/', x: { a: '1', b: '2' } });
   });
 
   it('bails where the VM formats or compares differently: tables compared, inf, a lone surrogate, a number header value', () => {

@@ -6,7 +6,7 @@
 // sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect answers null).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
-import { BAIL, concatPart, equals, index, Journal, setIndex, SHARED_ROOT, truthy, wellFormed, type DirectRun } from './values';
+import { BAIL, concatPart, equals, index, Journal, newTable, reorderedKey, setIndex, SHARED_ROOT, storable, truthy, type DirectRun } from './values';
 import type { PdkScope } from '../pdk/scope';
 
 type Expr = (run: DirectRun) => unknown;
@@ -221,16 +221,16 @@ class Compiler {
       if (field.type === 'TableKeyString') key = field.key.name;
       else if (field.type === 'TableKey' && field.key.type === 'StringLiteral' && PLAIN_STRING.test(field.key.raw)) key = field.key.raw.slice(1, -1);
       else throw new Unsupported('table field');
-      if (key === '__proto__') throw new Unsupported('__proto__ key');
+      if (key === '__proto__' || reorderedKey(key)) throw new Unsupported(`key ${key}`);
       return { key, value: this.expression(field.value) };
     });
     return (run) => {
-      const made: Record<string, unknown> = {};
+      const made = newTable(run);
       for (const { key, value } of fields) {
         const v = value(run);
         if (v === undefined) delete made[key];
         else {
-          if (v === SHARED_ROOT || (typeof v === 'string' && !wellFormed(v))) throw BAIL;
+          if (!storable(run, v)) throw BAIL;
           made[key] = v;
         }
       }
@@ -288,7 +288,7 @@ export function compileDirect(source: string): DirectSnippet | null {
   const slots = compiler.slots;
   return {
     run(scope: PdkScope): boolean {
-      const run: DirectRun = { scope, journal: new Journal(), locals: new Array<unknown>(slots), edited: false };
+      const run: DirectRun = { scope, journal: new Journal(), locals: new Array<unknown>(slots), edited: false, made: null };
       try {
         for (let i = 0; i < body.length; i++) if (body[i](run)) break;
         if (run.edited) scope.directEdits = true;

@@ -49,6 +49,24 @@ export interface DirectRun {
   readonly locals: unknown[];
   /** A value of kong.ctx.shared was written (not only the upstream request). */
   edited: boolean;
+  /** Tables this run's constructors made: the only tables it may store (see storable). */
+  made: Set<object> | null;
+}
+
+/** A table made by a constructor of this run. */
+export function newTable(run: DirectRun): Record<string, unknown> {
+  const made = {};
+  (run.made ??= new Set()).add(made);
+  return made;
+}
+
+/**
+ * A key JS objects would list before the others (an array index), where Lua's tables keep the
+ * order keys were added in: the plugin turns tables into header lines, query strings and JSON in
+ * that order, so such keys are left to the VM.
+ */
+export function reorderedKey(key: string): boolean {
+  return /^(?:0|[1-9]\d*)$/.test(key);
 }
 
 export function truthy(v: unknown): boolean {
@@ -85,14 +103,14 @@ function dataValue(v: unknown): unknown {
  * callouts table (the plugin reads them by name), the entries and their levels (class instances).
  */
 export function setIndex(run: DirectRun, t: unknown, key: unknown, value: unknown): void {
-  if (typeof key !== 'string' || key === '__proto__') throw BAIL;
+  if (typeof key !== 'string' || key === '__proto__' || reorderedKey(key)) throw BAIL;
   if (t instanceof LazyValue) t = t.value;
   if (typeof t !== 'object' || t === null || Array.isArray(t) || Object.isFrozen(t)) throw BAIL;
   const proto = Object.getPrototypeOf(t) as unknown;
   if (proto !== Object.prototype && proto !== null) throw BAIL;
   const fields = run.scope.sharedSource;
   if (fields !== undefined && (t === fields || t === fields.callouts)) throw BAIL;
-  if (!storable(value)) throw BAIL;
+  if (!storable(run, value)) throw BAIL;
   const target = t as Record<string, unknown>;
   const had = Object.prototype.hasOwnProperty.call(target, key);
   const old = target[key];
@@ -102,12 +120,17 @@ export function setIndex(run: DirectRun, t: unknown, key: unknown, value: unknow
   else target[key] = value;
 }
 
-/** Values a direct snippet may store: the ones the plugin reads back the way Lua would hand them over. */
-function storable(v: unknown): boolean {
+/**
+ * Values a direct snippet may store: the ones the plugin reads back as the VM's read-back would
+ * hand them over. Of tables, only those this run made: the VM converts a table it reads back in
+ * full, while a JS-held value stored inside another (a decoded body, header fields) would reach
+ * the plugin in its JS wrapping.
+ */
+export function storable(run: DirectRun, v: unknown): boolean {
   switch (typeof v) {
     case 'undefined': case 'boolean': case 'number': return true;
     case 'string': return wellFormed(v);
-    case 'object': return v !== SHARED_ROOT;
+    case 'object': return run.made !== null && run.made.has(v as object);
     default: return false;
   }
 }
