@@ -99,11 +99,18 @@ function multipartBody(L: LuaState, t: number, mime: string): { body: Uint8Array
   return { body: encoder.encode(text), contentType: `${CONTENT_TYPE_MULTIPART}; boundary=${boundary}` };
 }
 
+function setHostIfHost(u: UpstreamRequest, name: string, values: readonly string[]): void {
+  if (name.toLowerCase() === 'host') u.hostHeader = values[values.length - 1];
+}
+
+/** kong.service.request.set_header's effect once its arguments are checked (also used by direct snippets). */
+export function setUpstreamHeader(u: UpstreamRequest, name: string, values: readonly string[]): void {
+  setHostIfHost(u, name, values);
+  u.headers.set(name, values);
+}
+
 export function buildServiceRequestFunctions(engine: LuaEngine): Record<string, LuaCFunction> {
   const up = (L: LuaState): UpstreamRequest => scopeOf(engine, L).exchange.upstream;
-  const setHostIfHost = (u: UpstreamRequest, name: string, values: string[]): void => {
-    if (name.toLowerCase() === 'host') u.hostHeader = values[values.length - 1];
-  };
 
   return {
     enable_buffering: () => 0,
@@ -149,9 +156,7 @@ export function buildServiceRequestFunctions(engine: LuaEngine): Record<string, 
     set_header: (L) => {
       const name = checkHeaderName(L, 1);
       const values = headerValuesArg(L, 2, 1);
-      const u = up(L);
-      setHostIfHost(u, name, values);
-      u.headers.set(name, values);
+      setUpstreamHeader(up(L), name, values);
       return 0;
     },
     add_header: (L) => {

@@ -3,6 +3,7 @@
 // arguments it accepts; other arguments BAIL, and the VM raises or converts as it would.
 import { firstHeader } from '../pdk/headers-table';
 import { normalizeValue } from '../pdk/header-values';
+import { setUpstreamHeader } from '../pdk/service-request';
 import { BAIL, concatPart, wellFormed, type DirectRun } from './values';
 
 /** One call: the arguments as evaluated, the first result (direct snippets use no others). */
@@ -38,8 +39,7 @@ const setHeader: Builtin = (run, args) => {
     else upstream.headers.delete(name);
     upstream.hostHeader = hostBefore;
   });
-  if (name.toLowerCase() === 'host') upstream.hostHeader = values[values.length - 1];
-  upstream.headers.set(name, values);
+  setUpstreamHeader(upstream, name, values);
   return undefined;
 };
 

@@ -90,6 +90,16 @@ class Compiler {
       this.block.names.set(v.name, slot);
       return slot;
     });
+    if (values.length <= 1) {
+      // The usual `local x = e` (or `local x`): no array of values per run.
+      const value = values[0];
+      const [first, ...rest] = slots;
+      return (run) => {
+        run.locals[first] = value === undefined ? undefined : value(run);
+        for (const slot of rest) run.locals[slot] = undefined;
+        return false;
+      };
+    }
     return (run) => {
       const computed = values.map((v) => v(run));
       for (let i = 0; i < slots.length; i++) run.locals[slots[i]] = computed[i];
