@@ -120,8 +120,8 @@ describe('04-config settings (kong.conf, KONG_* / LUAGATE_* env, defaults)', () 
     ]);
   });
 
-  it('heap_growing_percent: 200 by default, 0 to leave V8 alone, a whole number up to 400 from kong.conf or env', () => {
-    expect(loadSettings({ env: {} }).heap_growing_percent).to.equal(200);
+  it('heap_growing_percent: 130 by default, 0 to leave V8 alone, a whole number up to 400 from kong.conf or env', () => {
+    expect(loadSettings({ env: {} }).heap_growing_percent).to.equal(130);
     expect(loadSettings({ env: { LUAGATE_HEAP_GROWING_PERCENT: '0' } }).heap_growing_percent).to.equal(0);
     const conf = writeTemp('heap_growing_percent = 60\n', 'conf');
     expect(loadSettings({ confPath: conf, env: {} }).heap_growing_percent).to.equal(60);

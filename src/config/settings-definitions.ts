@@ -124,7 +124,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     description: 'luagate: step budget of one Lua pattern match (string.find/match/gsub/gmatch).' },
   { key: 'direct_snippets', env: 'LUAGATE_DIRECT_SNIPPETS', default: 'on', parse: onOff,
     description: 'luagate: run by_lua snippets that use only locals, fields, `if`, `..`, `==`, table constructors, kong.ctx.shared and a few PDK calls as JavaScript (same results; `off` runs every snippet in the Lua VM).' },
-  { key: 'heap_growing_percent', env: 'LUAGATE_HEAP_GROWING_PERCENT', default: '200', parse: percent,
+  { key: 'heap_growing_percent', env: 'LUAGATE_HEAP_GROWING_PERCENT', default: '130', parse: percent,
     description: 'luagate: how far the JS heap may grow past its live data before a full collection (V8 heap growing factor as 1 + percent/100); 0 leaves it to V8.' },
   { key: 'log_format', env: 'LUAGATE_LOG_FORMAT', default: 'plain', parse: oneOf(['plain', 'json'] as const),
     description: 'luagate: log lines as plain text or JSON objects.' },
