@@ -16,23 +16,24 @@ const DIRECT = [
   'kong.ctx.shared.note = kong.ctx.shared.callouts.s.response.body.v .. "+note"',
 ];
 
-const VM = {
-  'a loop': 'for i = 1, 2 do end',
-  'a global written': 'x = 1',
-  'a global read': 'local t = ngx.ctx',
-  'a library as a value': 'local s = string',
-  'a method call': 'local s = kong.request.get_header("a"):upper()',
-  'arithmetic': 'local n = 1 + 2',
-  'a comparison': 'local b = 1 < 2',
-  'a string with an escape': 'local s = "a\\n"',
-  'a long string': 'local s = [[a]]',
-  'a positional table field': 'local t = { 1 }',
-  'a function': 'local function f() end',
-  'a PDK call not covered': 'kong.response.exit(200)',
-  'two assignments at once': 'local a, b\na, b = 1, 2',
-  'kong.ctx.plugin': 'local p = kong.ctx.plugin',
-  'a syntax error': 'local = 1',
-  'an integer-like string key in a constructor (JS would list it first)': 'local t = { ["1"] = "a" }',
+/** What the VM runs, with the reason the config-load report gives. */
+const VM: Record<string, [string, string]> = {
+  'a loop': ['for i = 1, 2 do end', 'numeric for'],
+  'a global written': ['x = 1', 'global assignment'],
+  'a global read': ['local t = ngx.ctx', 'global ngx'],
+  'a library as a value': ['local s = string', 'string as a value'],
+  'a method call': ['local s = kong.request.get_header("a"):upper()', 'method'],
+  'arithmetic': ['local n = 1 + 2', 'operator +'],
+  'a comparison': ['local b = 1 < 2', 'operator <'],
+  'a string with an escape': ['local s = "a\\n"', 'string literal'],
+  'a long string': ['local s = [[a]]', 'string literal'],
+  'a positional table field': ['local t = { 1 }', 'table field'],
+  'a function': ['local function f() end', 'function'],
+  'a PDK call not covered': ['kong.response.set_status(200)', 'kong.response.set_status'],
+  'two assignments at once': ['local a, b\na, b = 1, 2', 'multiple assignment'],
+  'kong.ctx.plugin': ['local p = kong.ctx.plugin', 'kong.ctx.plugin'],
+  'a syntax error': ['local = 1', 'syntax the direct compiler does not read'],
+  'an integer-like string key in a constructor (JS would list it first)': ['local t = { ["1"] = "a" }', 'key 1'],
 };
 
 function scopeWith(fields: Record<string, unknown>, headers: Array<[string, string]> = []) {
@@ -53,23 +54,23 @@ function entry(params: Record<string, unknown>, body?: unknown) {
 
 describe('01-lua direct snippets: what runs as JS, and how a run reads, writes and bails', () => {
   it('compiles the snippets of the direct end-to-end spec', () => {
-    for (const source of DIRECT) expect(compileDirect(source), source).to.not.equal(null);
+    for (const source of DIRECT) expect(compileDirect(source).snippet, source).to.not.equal(null);
   });
 
-  for (const [what, source] of Object.entries(VM)) {
-    it(`leaves ${what} to the VM`, () => {
-      expect(compileDirect(source)).to.equal(null);
+  for (const [what, [source, reason]] of Object.entries(VM)) {
+    it(`leaves ${what} to the VM, saying why`, () => {
+      expect(compileDirect(source)).to.deep.equal({ snippet: null, reason: `not covered: ${reason}` });
     });
   }
 
   it('reads the JS values, writes into per-request data, and sets the upstream header', () => {
     const params: Record<string, unknown> = { url: 'http://a/' };
     const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c1: entry(params) }) }, [['X-User', 'alice']]);
-    const ok = compileDirect(DIRECT[0])!.run(scope);
+    const ok = compileDirect(DIRECT[0]).snippet!.run(scope);
     expect(ok).to.equal(true);
     expect(params.headers).to.deep.equal({ 'X-Req-User': 'alice' });
     expect(scope.directEdits).to.equal(true);
-    expect(compileDirect('kong.service.request.set_header("X-A", kong.ctx.shared.callouts.c1.request.params.url)')!.run(scope)).to.equal(true);
+    expect(compileDirect('kong.service.request.set_header("X-A", kong.ctx.shared.callouts.c1.request.params.url)').snippet!.run(scope)).to.equal(true);
     expect(scope.exchange.upstream.headers.get('x-a')).to.equal('http://a/');
   });
 
@@ -82,22 +83,22 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
       'p.url = "changed"',
       'kong.service.request.set_header("X-Set", "yes")',
       'local b = kong.ctx.shared.callouts.c2.response.body',
-      'b.plan = "x"'].join('\n'))!;
+      'b.plan = "x"'].join('\n')).snippet!;
     expect(undone.run(scope)).to.equal(false);
     expect(params.url).to.equal('http://a/');
     expect(scope.exchange.upstream.headers.has('x-set')).to.equal(false);
     expect(scope.directEdits).to.equal(false);
-    expect(compileDirect('kong.ctx.shared.callouts.c1 = {}')!.run(scope)).to.equal(false);
-    expect(compileDirect('kong.ctx.shared.callouts.c1.request = {}')!.run(scope)).to.equal(false);
-    expect(compileDirect('kong.ctx.shared.x = 1')!.run(scope)).to.equal(false);
-    expect(compileDirect('local v = kong.ctx.shared.callouts.nope.request')!.run(scope)).to.equal(false);
-    expect(compileDirect('local v = kong.ctx.shared.callouts.c1.request.params.url.len')!.run(scope)).to.equal(false);
+    expect(compileDirect('kong.ctx.shared.callouts.c1 = {}').snippet!.run(scope)).to.equal(false);
+    expect(compileDirect('kong.ctx.shared.callouts.c1.request = {}').snippet!.run(scope)).to.equal(false);
+    expect(compileDirect('kong.ctx.shared.x = 1').snippet!.run(scope)).to.equal(false);
+    expect(compileDirect('local v = kong.ctx.shared.callouts.nope.request').snippet!.run(scope)).to.equal(false);
+    expect(compileDirect('local v = kong.ctx.shared.callouts.c1.request.params.url.len').snippet!.run(scope)).to.equal(false);
     // Tables it did not make itself (they would reach the plugin in their JS wrapping), integer-like keys.
-    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np.x = { b = kong.ctx.shared.callouts.c2.response.body }')!.run(scope)).to.equal(false);
-    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np.x = kong.ctx.shared.callouts.c2.response')!.run(scope)).to.equal(false);
-    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np["2"] = "x"')!.run(scope)).to.equal(false);
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np.x = { b = kong.ctx.shared.callouts.c2.response.body }').snippet!.run(scope)).to.equal(false);
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np.x = kong.ctx.shared.callouts.c2.response').snippet!.run(scope)).to.equal(false);
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\np["2"] = "x"').snippet!.run(scope)).to.equal(false);
     expect(params).to.deep.equal({ url: 'http://a/' });
-    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\nlocal t = { a = "1" }\np.x = t\nt.b = "2"')!.run(scope)).to.equal(true);
+    expect(compileDirect('local p = kong.ctx.shared.callouts.c1.request.params\nlocal t = { a = "1" }\np.x = t\nt.b = "2"').snippet!.run(scope)).to.equal(true);
     expect(params).to.deep.equal({ url: 'http://a/', x: { a: '1', b: '2' } });
   });
 
@@ -106,9 +107,42 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
     const body = 'kong.ctx.shared.callouts.c.response.body';
     for (const source of [`local x = ${body}.t == ${body}.t`, `local x = "" .. ${body}.n`, `local x = ${body}.s .. ""`,
       `kong.service.request.set_header("X", ${body}.k)`]) {
-      expect(compileDirect(source)!.run(scope), source).to.equal(false);
+      expect(compileDirect(source).snippet!.run(scope), source).to.equal(false);
     }
-    expect(compileDirect(`kong.service.request.set_header("X", "n" .. ${body}.k)`)!.run(scope)).to.equal(true);
+    expect(compileDirect(`kong.service.request.set_header("X", "n" .. ${body}.k)`).snippet!.run(scope)).to.equal(true);
     expect(scope.exchange.upstream.headers.get('x')).to.equal('n5');
+  });
+
+  it('kong.response.exit records the answer as the PDK does and ends the snippet, keeping what it wrote before', () => {
+    const params: Record<string, unknown> = { url: 'http://a/' };
+    const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry(params, { u: 'a/b', n: 2.5 }) }) });
+    const ran = compileDirect([
+      'local p = kong.ctx.shared.callouts.c.request.params',
+      'p.url = "before"',
+      'if p.url then',
+      '  kong.response.exit(409, { u = kong.ctx.shared.callouts.c.response.body.u, n = kong.ctx.shared.callouts.c.response.body.n, t = { f = false } }, { ["X-A"] = "1" })',
+      'end',
+      'p.url = "after"'].join('\n')).snippet!.run(scope);
+    expect(ran).to.equal(true);
+    expect(params.url).to.equal('before');
+    expect(scope.directEdits).to.equal(true);
+    const exit = scope.exchange.response.exit!;
+    expect(exit.status).to.equal(409);
+    expect(Buffer.from(exit.body!).toString()).to.equal('{"u":"a\\/b","n":2.5,"t":{"f":false}}');
+    expect(exit.headers).to.deep.equal([['X-A', '1'], ['Content-Type', 'application/json; charset=utf-8'], ['Content-Length', '36']]);
+  });
+
+  it('leaves kong.response.exit to the VM where it raises or spells values itself, undoing earlier writes', () => {
+    const params: Record<string, unknown> = { url: 'http://a/' };
+    const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry(params, { obj: { a: 1 } }) }) });
+    const body = 'kong.ctx.shared.callouts.c.response.body';
+    for (const exit of ['kong.response.exit("200")', 'kong.response.exit(200.5)', 'kong.response.exit(99)', 'kong.response.exit(200, true)',
+      `kong.response.exit(200, ${body}.obj)`, `kong.response.exit(200, { o = ${body}.obj })`, 'kong.response.exit(200, nil, { ["X-N"] = 1 })',
+      `kong.response.exit(200, nil, ${body}.obj)`]) {
+      const source = `kong.ctx.shared.callouts.c.request.params.url = "changed"\n${exit}`;
+      expect(compileDirect(source).snippet!.run(scope), exit).to.equal(false);
+      expect(params.url, exit).to.equal('http://a/');
+      expect(scope.exchange.response.exit, exit).to.equal(null);
+    }
   });
 });

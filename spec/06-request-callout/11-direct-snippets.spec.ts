@@ -29,12 +29,16 @@ interface Case {
   readonly requests: ReadonlyArray<{ path: string; headers?: Record<string, string> }>;
 }
 
-async function observe(f: Fixtures, c: Case, direct: 'on' | 'off'): Promise<Observed> {
+/** The config-load report (info lines): per by_lua, whether it runs direct or why not. */
+type Report = string[];
+
+async function observe(f: Fixtures, c: Case, direct: 'on' | 'off'): Promise<{ observed: Observed; report: Report }> {
   f.mock.received.length = 0;
   f.upstream.received.length = 0;
   for (const [path, reply] of Object.entries(c.replies)) f.mock.on(path, reply);
   const responses: Observed['responses'] = [];
   let errors: string[] = [];
+  let report: Report = [];
   await withGateway(f, c.config(f.mock.url), async (g) => {
     for (const r of c.requests) {
       const res = await g.call(r.path, { headers: r.headers });
@@ -43,21 +47,28 @@ async function observe(f: Fixtures, c: Case, direct: 'on' | 'off'): Promise<Obse
     }
     errors = g.gw.logs.filter((line) => /error/.test(line)).map((line) =>
       line.replace(/^.*?\[error\]\s*\d+#\d+:\s*/, '').replace(/,? request_id: \S+/g, ''));
-  }, { env: { LUAGATE_DIRECT_SNIPPETS: direct } });
-  return {
+    report = g.gw.logs.map((line) => /request-callout \S+: (.* runs (?:as a direct snippet|in the Lua VM.*))$/.exec(line)?.[1])
+      .filter((line): line is string => line !== undefined);
+  }, { env: { LUAGATE_DIRECT_SNIPPETS: direct, KONG_LOG_LEVEL: 'info' } });
+  return { report, observed: {
     responses,
     callouts: f.mock.received.map((r) => ({ method: r.method, url: r.url, headers: stable(r.headers), body: r.body })),
     upstream: f.upstream.received.map((r) => ({ method: r.method, url: r.url, headers: stable(r.headers as Record<string, unknown>), body: r.body })),
     errors,
-  };
+  } };
 }
 
-/** Runs the case both ways, expects the same observations, returns the direct run's. */
-async function bothWays(f: Fixtures, c: Case): Promise<Observed> {
+/**
+ * Runs the case both ways and expects the same observations; returns the direct run's, with the
+ * direct run's config-load report (the VM run's says `direct_snippets = off` for every snippet).
+ */
+async function bothWays(f: Fixtures, c: Case): Promise<Observed & { report: Report }> {
   const direct = await observe(f, c, 'on');
   const vm = await observe(f, c, 'off');
-  expect(direct).to.deep.equal(vm);
-  return direct;
+  expect(direct.observed).to.deep.equal(vm.observed);
+  expect(vm.report).to.have.length(direct.report.length);
+  for (const line of vm.report) expect(line).to.match(/runs in the Lua VM \(direct_snippets = off\)$/);
+  return { ...direct.observed, report: direct.report };
 }
 
 describe('request-callout: direct snippets give what the Lua VM gives (luagate start, on and off)', function () {
@@ -95,6 +106,11 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
     expect(seen.upstream[0].headers['x-chain']).to.equal('tok-GOLD');
     expect(seen.upstream[0].headers['x-tenant']).to.equal('acme');
     expect(seen.callouts[3].headers['x-req-user']).to.equal(undefined);
+    expect(seen.report).to.deep.equal([
+      'callouts[1].request.by_lua (c1) runs as a direct snippet',
+      'callouts[2].response.by_lua (c2) runs as a direct snippet',
+      'upstream.by_lua runs as a direct snippet',
+    ]);
   });
 
   it('params rewritten in request.by_lua: url by concatenation, query and headers from table constructors', async () => {
@@ -191,6 +207,53 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
     expect(seen.upstream.map((u) => u.headers['x-n'])).to.deep.equal(['x!', 'x!', 'x!']);
     expect(seen.upstream.map((u) => u.headers['x-m'])).to.deep.equal(['x!?', 'x!?', 'x!?']);
     expect(seen.callouts).to.have.length(1);
+  });
+
+  it('kong.response.exit: a text answer with headers that ends the snippet, a JSON answer built from two callouts (RC-11)', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/uuid': { body: { uuid: 'e1f/2"x' } }, '/origin': { body: { url: 'http://o.test/get', n: 3.5 } } },
+      config: (url) => ({
+        callouts: [
+          { name: 'c1', request: { url: `${url}/uuid`, by_lua: [
+            'local deny = kong.request.get_header("x-deny")',
+            'if deny then',
+            '  kong.service.request.set_header("X-Before", "set")',
+            '  kong.response.exit(403, "denied: " .. deny, { ["X-Reason"] = "deny", ["Content-Type"] = "text/plain", ["X-Flag"] = true })',
+            '  kong.ctx.shared.after = "never"',
+            'end'].join('\n') }, response: { body: { decode: true } } },
+          { name: 'c2', request: { url: `${url}/origin` }, response: { body: { decode: true } } },
+        ],
+        upstream: { by_lua: [
+          'local c = kong.ctx.shared.callouts',
+          'return kong.response.exit(200, { uuid = c.c1.response.body.uuid, origin = c.c2.response.body.url, n = c.c2.response.body.n,',
+          '  nested = { ok = true, none = kong.request.get_header("x-none"), empty = {} } })'].join('\n') },
+      }),
+      requests: [{ path: '/r' }, { path: '/r', headers: { 'x-deny': 'bob' } }],
+    });
+    expect(seen.responses[0].status).to.equal(200);
+    expect(seen.responses[0].body).to.equal('{"uuid":"e1f\\/2\\"x","origin":"http:\\/\\/o.test\\/get","n":3.5,"nested":{"ok":true,"empty":{}}}');
+    expect(seen.responses[0].headers['content-type']).to.equal('application/json; charset=utf-8');
+    expect(seen.responses[1]).to.deep.include({ status: 403, body: 'denied: bob' });
+    expect(seen.responses[1].headers).to.deep.include({ 'x-reason': 'deny', 'content-type': 'text/plain', 'x-flag': 'true' });
+    expect(seen.callouts.map((c) => c.url)).to.deep.equal(['/uuid', '/origin']);
+    expect(seen.upstream).to.have.length(0);
+    expect(seen.report).to.deep.equal([
+      'callouts[1].request.by_lua (c1) runs as a direct snippet',
+      'upstream.by_lua runs as a direct snippet',
+    ]);
+  });
+
+  it('the config-load report names what keeps a snippet in the VM', async () => {
+    const seen = await bothWays(f, {
+      replies: {},
+      config: () => ({
+        callouts: [],
+        upstream: { by_lua: 'for i = 1, 2 do kong.service.request.set_header("X-I", tostring(i)) end' },
+      }),
+      requests: [{ path: '/r' }],
+    });
+    expect(seen.upstream[0].headers['x-i']).to.equal('2');
+    expect(seen.report).to.deep.equal(['upstream.by_lua runs in the Lua VM (not covered: numeric for)']);
   });
 
   it('kong.ctx.shared written by one snippet and read by a later one and by a template', async () => {

@@ -45,7 +45,7 @@ function headersArg(L: LuaState, idx: number): Array<[string, string[]]> {
  * Records the exit answer: headers set earlier with kong.response.set_header, then the exit
  * headers (replacing same names), then Content-Type/Content-Length as Kong adds them.
  */
-function recordExit(exchange: Exchange, status: number, body: Uint8Array | null, given: Array<[string, string[]]>, json: boolean): void {
+export function recordExit(exchange: Exchange, status: number, body: Uint8Array | null, given: Array<[string, string[]]>, json: boolean): void {
   const merged = new Map<string, [string, string[]]>();
   for (const [name, value] of exchange.response.headers.entries()) {
     const key = name.toLowerCase();

@@ -1,10 +1,12 @@
 // The library and PDK functions a direct snippet may call, each doing what the function of the
 // same name does in the VM (pdk/request.ts, pdk/service-request.ts, the string library) for the
 // arguments it accepts; other arguments BAIL, and the VM raises or converts as it would.
+import { formatNumberG } from '../lua/compat/fast-number';
 import { firstHeader } from '../pdk/headers-table';
 import { normalizeValue } from '../pdk/header-values';
+import { recordExit } from '../pdk/response';
 import { setUpstreamHeader } from '../pdk/service-request';
-import { BAIL, concatPart, wellFormed, type DirectRun } from './values';
+import { BAIL, concatPart, STOP, wellFormed, type DirectRun } from './values';
 
 /** One call: the arguments as evaluated, the first result (direct snippets use no others). */
 export type Builtin = (run: DirectRun, args: readonly unknown[]) => unknown;
@@ -43,6 +45,76 @@ const setHeader: Builtin = (run, args) => {
   return undefined;
 };
 
+const utf8 = new TextEncoder();
+
+/** What the VM's cjson escapes in a string (pdk/json.ts): controls, DEL, '"', '\\' and '/'. */
+const JSON_ESCAPED = /[\x00-\x1f\x7f"\\/]/g;
+const JSON_ESCAPES: Readonly<Record<string, string>> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\', '/': '\\/' };
+
+function jsonString(s: string): string {
+  return `"${stringOnly(s).replace(JSON_ESCAPED, (c) => JSON_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
+/** A table this run made (the only kind whose keys and order the snippet alone decided). */
+function madeTable(run: DirectRun, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || run.made === null || !run.made.has(v)) throw BAIL;
+  return v as Record<string, unknown>;
+}
+
+/**
+ * The JSON the VM's kong.response.exit sends for a table of this run: its tables have string keys
+ * only (constructors and writes leave integer-like keys to the VM), so each is an object, `{}` when
+ * empty, keys in the order they were added; cjson's %.14g numbers. Deep nesting (a table stored
+ * in itself) is left to the VM, which raises.
+ */
+function jsonOf(run: DirectRun, v: unknown, depth: number): string {
+  switch (typeof v) {
+    case 'string': return jsonString(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(v) || Object.is(v, -0)) throw BAIL;
+      return formatNumberG(v, 14);
+    default: {
+      if (depth > 100) throw BAIL;
+      const table = madeTable(run, v);
+      let out = '{';
+      for (const key of Object.keys(table)) out += `${out === '{' ? '' : ','}${jsonString(key)}:${jsonOf(run, table[key], depth + 1)}`;
+      return `${out}}`;
+    }
+  }
+}
+
+/** kong.response.exit's headers argument as headersTableArg reads it, for the values it spells alike. */
+function exitHeaders(run: DirectRun, v: unknown): Array<[string, string[]]> {
+  if (v === undefined) return [];
+  const table = madeTable(run, v);
+  const out: Array<[string, string[]]> = [];
+  for (const name of Object.keys(table)) {
+    const value = table[name];
+    if (typeof value === 'string') out.push([stringOnly(name), [normalizeValue(stringOnly(value))]]);
+    else if (typeof value === 'boolean') out.push([stringOnly(name), [String(value)]]);
+    else throw BAIL;   // numbers are spelled by luaL_tolstring; arrays checked element by element
+  }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** kong.response.exit(status[, body[, headers]]): records the answer as the PDK does, then ends the snippet. */
+const exit: Builtin = (run, args) => {
+  const status = args[0];
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) throw BAIL;
+  const body = args[1];
+  let bytes: Uint8Array | null = null;
+  let json = false;
+  if (typeof body === 'string') bytes = utf8.encode(stringOnly(body));
+  else if (body !== undefined) {
+    bytes = utf8.encode(jsonOf(run, madeTable(run, body), 0));
+    json = true;
+  }
+  const headers = exitHeaders(run, args[2]);
+  recordExit(run.scope.exchange, status, bytes, headers, json);
+  throw STOP;
+};
+
 const tostring: Builtin = (_run, args) => {
   const v = args[0];
   if (v === undefined) { if (args.length === 0) throw BAIL; return 'nil'; }   // tostring() raises
@@ -53,6 +125,7 @@ const tostring: Builtin = (_run, args) => {
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['kong.request.get_header', getHeader],
   ['kong.service.request.set_header', setHeader],
+  ['kong.response.exit', exit],
   ['string.upper', (_run, args) => asciiCase(stringOnly(args[0]), true)],
   ['string.lower', (_run, args) => asciiCase(stringOnly(args[0]), false)],
   ['tostring', tostring],

@@ -6,7 +6,7 @@
 // sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect answers null).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
-import { BAIL, concatPart, equals, index, Journal, newTable, reorderedKey, setIndex, SHARED_ROOT, storable, truthy, type DirectRun } from './values';
+import { BAIL, concatPart, equals, index, Journal, newTable, reorderedKey, setIndex, SHARED_ROOT, STOP, storable, truthy, type DirectRun } from './values';
 import type { PdkScope } from '../pdk/scope';
 
 type Expr = (run: DirectRun) => unknown;
@@ -18,8 +18,25 @@ export interface DirectSnippet {
   run(scope: PdkScope): boolean;
 }
 
+/** What compileDirect made of a snippet: closures, or why the VM runs it. */
+export type DirectCompilation =
+  | { readonly snippet: DirectSnippet; readonly reason: null }
+  | { readonly snippet: null; readonly reason: string };
+
 /** Thrown while compiling: the construct is outside the part direct snippets cover. */
 class Unsupported extends Error {}
+
+/** Readable names of the luaparse node types direct snippets leave to the VM. */
+const CONSTRUCTS: Readonly<Record<string, string>> = {
+  ForNumericStatement: 'numeric for', ForGenericStatement: 'generic for', WhileStatement: 'while',
+  RepeatStatement: 'repeat', FunctionDeclaration: 'function', BreakStatement: 'break', GotoStatement: 'goto',
+  LabelStatement: 'label', VarargLiteral: '...', StringCallExpression: 'call with a string argument',
+  TableCallExpression: 'call with a table argument',
+};
+
+function unsupported(type: string): Unsupported {
+  return new Unsupported(CONSTRUCTS[type] ?? type);
+}
 
 /** Globals a path may start from: the sandbox's read-only copies, fixed for the process. */
 const STATIC_ROOTS = new Set(['kong', 'string', 'tostring']);
@@ -79,7 +96,7 @@ class Compiler {
         const values = node.arguments.map((a) => this.expression(a));
         return (run) => { for (const v of values) v(run); return true; };
       }
-      default: throw new Unsupported(node.type);
+      default: throw unsupported(node.type);
     }
   }
 
@@ -210,7 +227,7 @@ class Compiler {
         return (run) => !truthy(arg(run));
       }
       case 'TableConstructorExpression': return this.table(node);
-      default: throw new Unsupported(node.type);
+      default: throw unsupported(node.type);
     }
   }
 
@@ -280,34 +297,37 @@ function isBuiltinPrefix(path: string): boolean {
  * The snippet as closures, or null when it uses anything outside the covered part (the VM runs
  * it then, as before). Assumes the sandbox: kong, string and tostring are the read-only copies.
  */
-export function compileDirect(source: string): DirectSnippet | null {
+export function compileDirect(source: string): DirectCompilation {
   let ast: luaparse.Chunk;
   try {
     ast = luaparse.parse(source, { luaVersion: 'LuaJIT', comments: false, scope: false, locations: false, ranges: false } as luaparse.Options);
   } catch {
-    return null;
+    return { snippet: null, reason: 'not covered: syntax the direct compiler does not read' };
   }
   const compiler = new Compiler();
   let body: Stmt[];
   try {
     body = compiler.chunk(ast.body);
   } catch (error) {
-    if (error instanceof Unsupported) return null;
+    if (error instanceof Unsupported) return { snippet: null, reason: `not covered: ${error.message}` };
     throw error;
   }
   const slots = compiler.slots;
-  return {
+  const snippet: DirectSnippet = {
     run(scope: PdkScope): boolean {
       const run: DirectRun = { scope, journal: new Journal(), locals: new Array<unknown>(slots), edited: false, made: null };
       try {
         for (let i = 0; i < body.length; i++) if (body[i](run)) break;
-        if (run.edited) scope.directEdits = true;
-        return true;
       } catch (error) {
-        run.journal.rollback();
-        if (error === BAIL) return false;
-        throw error;
+        if (error !== STOP) {
+          run.journal.rollback();
+          if (error === BAIL) return false;
+          throw error;
+        }
       }
+      if (run.edited) scope.directEdits = true;
+      return true;
     },
   };
+  return { snippet, reason: null };
 }

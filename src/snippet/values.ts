@@ -17,6 +17,13 @@ export class Bail {
 }
 export const BAIL = Bail.instance;
 
+/** Thrown by kong.response.exit once the answer is recorded: the snippet ends there, its writes stay. */
+export class Stop {
+  private constructor() {}
+  static readonly instance = new Stop();
+}
+export const STOP = Stop.instance;
+
 /** kong.ctx.shared as a value of a direct snippet (the scope's JS-held fields, read through). */
 export const SHARED_ROOT: object = Object.freeze({ sharedRoot: true });
 

@@ -15,6 +15,8 @@ export interface CompiledSnippet {
   readonly env: LuaEnv;
   /** The same snippet as JS closures when it stays within what snippet/compile.ts covers. */
   readonly direct: DirectSnippet | null;
+  /** Why `direct` is null (a setting, or the first construct the direct compiler leaves to the VM). */
+  readonly directReason: string | null;
 }
 
 export interface CompiledCallout {
@@ -56,16 +58,21 @@ export interface CompiledUpstream {
  * Direct snippets assume the sandbox's read-only kong and string library: not in `on` mode (any
  * snippet may replace a global there) nor with untrusted_lua_sandbox_environment (it can shadow them).
  */
-function directSnippetsApply(engine: LuaEngine): boolean {
+function directSnippetsRefused(engine: LuaEngine): string | null {
   const options = engine.options;
-  return options.directSnippets && options.mode === 'sandbox' && options.sandboxEnvironment.length === 0;
+  if (!options.directSnippets) return 'direct_snippets = off';
+  if (options.mode !== 'sandbox') return `untrusted_lua = ${options.mode}`;
+  if (options.sandboxEnvironment.length > 0) return 'untrusted_lua_sandbox_environment is set';
+  return null;
 }
 
 export function compileSnippet(engine: LuaEngine, source: string | null, site: string): CompiledSnippet | null {
   if (source === null || source === undefined) return null;
   try {
     const chunk = engine.compileChunk(source, CHUNK_NAME);
-    return { site, chunk, env: engine.createChunkEnv(), direct: directSnippetsApply(engine) ? compileDirect(source) : null };
+    const refused = directSnippetsRefused(engine);
+    const direct = refused === null ? compileDirect(source) : { snippet: null, reason: refused };
+    return { site, chunk, env: engine.createChunkEnv(), direct: direct.snippet, directReason: direct.reason };
   } catch (error) {
     if (error instanceof LuaError) throw new CalloutConfigError(site, error.message);
     throw error;
@@ -133,6 +140,17 @@ export function usesLua(callouts: readonly CompiledCallout[], upstream: Compiled
   return upstream.lua !== null || dynamic(upstream.query) || dynamic(upstream.headers) || dynamic(upstream.body) ||
     callouts.some((c) => c.requestLua !== null || c.responseLua !== null || c.url.constant === null ||
       c.errorMessage.constant === null || dynamic(c.query) || dynamic(c.headers) || dynamic(c.body));
+}
+
+/** Every by_lua of the instance with the callout it belongs to (for the config-load report). */
+export function snippetsOf(callouts: readonly CompiledCallout[], upstream: CompiledUpstream): Array<{ readonly snippet: CompiledSnippet; readonly callout: string | null }> {
+  const out: Array<{ snippet: CompiledSnippet; callout: string | null }> = [];
+  for (const c of callouts) {
+    if (c.requestLua) out.push({ snippet: c.requestLua, callout: c.config.name });
+    if (c.responseLua) out.push({ snippet: c.responseLua, callout: c.config.name });
+  }
+  if (upstream.lua) out.push({ snippet: upstream.lua, callout: null });
+  return out;
 }
 
 export type { RequestCalloutConfig };

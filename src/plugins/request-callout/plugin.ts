@@ -9,7 +9,7 @@ import type { MaybePromise } from '../maybe-async';
 import type { PluginFactory, PluginInstance } from '../plugin';
 import { runCalloutAwaited } from './callout-step';
 import { SequentialSteps } from './sequential-steps';
-import { compileCallout, compileUpstream, usesLua, type CompiledCallout } from './compiled';
+import { compileCallout, compileUpstream, snippetsOf, usesLua, type CompiledCallout } from './compiled';
 import type { RequestCalloutConfig } from './config';
 import { CalloutCodeError, CalloutUrlError } from './errors';
 import { CalloutDispatchers, loadTrustedCa } from './http-client';
@@ -88,6 +88,7 @@ class RequestCalloutInstance implements PluginInstance {
     this.pluginRef = { name: PLUGIN_NAME, id: entity.id };
     const trustedCa = loadTrustedCa(runtime.settings.lua_ssl_trusted_certificate);
     const logger = runtime.logger;
+    reportDirectSnippets(entity, this.callouts, this.upstream, logger);
     const cache = (runtime.createCache ?? createCalloutCache)(config.cache,
       (level, message) => logger.log(level === 'error' ? 'error' : level, `request-callout: ${message}`),
       { trustedCa, memoryBytes: runtime.settings.mem_cache_size });
@@ -148,6 +149,17 @@ class RequestCalloutInstance implements PluginInstance {
   }
 }
 
+
+/** One info line per by_lua: whether it runs as a direct snippet, and if not, why (README "Direct snippets"). */
+function reportDirectSnippets(entity: PluginEntity, callouts: readonly CompiledCallout[], upstream: ReturnType<typeof compileUpstream>,
+  logger: PluginRuntime['logger']): void {
+  if (!logger.enabled('info')) return;
+  for (const { snippet, callout } of snippetsOf(callouts, upstream)) {
+    const where = `request-callout ${entity.id}: ${snippet.site}${callout === null ? '' : ` (${callout})`}`;
+    logger.log('info', snippet.direct !== null ? `${where} runs as a direct snippet`
+      : `${where} runs in the Lua VM (${snippet.directReason ?? 'not compiled'})`);
+  }
+}
 
 /** A step's error: a template's kong.response.exit is an answer, not a failure; code errors are logged here. */
 function failed(exchange: Exchange, error: unknown): void {
