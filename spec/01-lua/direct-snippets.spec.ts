@@ -113,6 +113,18 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
     expect(scope.exchange.upstream.headers.get('x')).to.equal('n5');
   });
 
+  it('storing back the value a field already holds changes nothing and does not bail; another JS-held table still does', () => {
+    const headers = { 'User-Agent': 'x' };
+    const params: Record<string, unknown> = { url: 'http://a/', headers };
+    const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry(params) }) });
+    const p = 'local p = kong.ctx.shared.callouts.c.request.params';
+    expect(compileDirect(`${p}\np.headers = p.headers or {}`).snippet!.run(scope)).to.equal(true);
+    expect(params.headers).to.equal(headers);
+    expect(scope.directEdits).to.equal(false);
+    expect(compileDirect(`${p}\np.copy = p.headers`).snippet!.run(scope)).to.equal(false);
+    expect(params).to.not.have.property('copy');
+  });
+
   it('kong.response.exit records the answer as the PDK does and ends the snippet, keeping what it wrote before', () => {
     const params: Record<string, unknown> = { url: 'http://a/' };
     const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry(params, { u: 'a/b', n: 2.5 }) }) });

@@ -117,10 +117,12 @@ export function setIndex(run: DirectRun, t: unknown, key: unknown, value: unknow
   if (proto !== Object.prototype && proto !== null) throw BAIL;
   const fields = run.scope.sharedSource;
   if (fields !== undefined && (t === fields || t === fields.callouts)) throw BAIL;
-  if (!storable(run, value)) throw BAIL;
   const target = t as Record<string, unknown>;
   const had = Object.prototype.hasOwnProperty.call(target, key);
   const old = target[key];
+  // `t.k = t.k or {}` where t.k exists stores back the value already there: nothing changes.
+  if (had && old === value) return;
+  if (!storable(run, value)) throw BAIL;
   run.journal.record(() => { if (had) target[key] = old; else delete target[key]; });
   run.edited = true;
   if (value === undefined) delete target[key];

@@ -41,7 +41,11 @@ export function runSnippet(run: RequestRun, snippet: CompiledSnippet): boolean |
   const scope = run.scope;
   // Direct only while kong.ctx.shared is still the plugin's JS values: once Lua holds it, the
   // values the snippet would read are Lua's tables. A direct run that bails changed nothing.
-  if (snippet.direct !== null && scope.sharedTable === null && snippet.direct.run(scope)) return continuesAfterDirect(run);
+  if (snippet.direct !== null && scope.sharedTable === null) {
+    if (snippet.direct.run(scope)) return continuesAfterDirect(run);
+    const log = run.exchange.log;
+    if (log.enabled('debug')) log.log('debug', `request-callout: ${snippet.site} left its direct run to the Lua VM`);
+  }
   scope.snippet = snippet.site;
   let outcome: CallOutcome<undefined> | Promise<CallOutcome<undefined>>;
   try {
