@@ -3,7 +3,7 @@
 // assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
 // `~=`, `and`, `or`, `not`, literals, table constructors with string keys, kong.ctx.shared, and
 // the calls in builtins.ts. Anything else — or a global written, read or shadowed in a way the
-// sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect answers null).
+// sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect says why).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
 import { BAIL, concatPart, equals, index, Journal, newTable, reorderedKey, setIndex, SHARED_ROOT, STOP, storable, truthy, type DirectRun } from './values';
