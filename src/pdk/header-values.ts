@@ -54,6 +54,11 @@ function arrayOfStrings(L: LuaState, idx: number, nameIdx: number): string[] | n
  * Reads a headers table (set_headers, kong.response.exit) into [name, values] pairs, after
  * validating every entry first (Kong's validate_headers), sorted by name for a stable order.
  */
+/** The order headersTableArg gives a headers table's fields: by name, code unit by code unit. */
+export function byHeaderName(a: readonly [string, unknown], b: readonly [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
 export function headersTableArg(L: LuaState, idx: number): Array<[string, string[]]> {
   const t = lua.lua_absindex(L, idx);
   materialize(L, t);
@@ -76,5 +81,5 @@ export function headersTableArg(L: LuaState, idx: number): Array<[string, string
     out.push([name, values]);
     lua.lua_pop(L, 1);
   }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out.sort(byHeaderName);
 }

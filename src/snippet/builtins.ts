@@ -1,9 +1,12 @@
 // The library and PDK functions a direct snippet may call, each doing what the function of the
 // same name does in the VM (pdk/request.ts, pdk/service-request.ts, the string library) for the
 // arguments it accepts; other arguments BAIL, and the VM raises or converts as it would.
+import { escapeString } from '../lua/compat/cjson/encode';
+import { defaultJsonConfig } from '../lua/compat/cjson/config';
 import { formatNumberG } from '../lua/compat/fast-number';
+import { latin1ToBytes } from '../lua/compat/lua-helpers';
 import { firstHeader } from '../pdk/headers-table';
-import { normalizeValue } from '../pdk/header-values';
+import { byHeaderName, normalizeValue } from '../pdk/header-values';
 import { recordExit } from '../pdk/response';
 import { setUpstreamHeader } from '../pdk/service-request';
 import { BAIL, concatPart, STOP, wellFormed, type DirectRun } from './values';
@@ -26,13 +29,16 @@ function stringOnly(v: unknown): string {
 
 const getHeader: Builtin = (run, args) => firstHeader(run.scope.exchange.request.headers, stringOnly(args[0]));
 
+/** A header value as the PDK takes it, for the kinds it spells alike: strings and booleans. */
+function headerValues(value: unknown): string[] {
+  if (typeof value === 'string') return [normalizeValue(stringOnly(value))];
+  if (typeof value === 'boolean') return [String(value)];
+  throw BAIL;   // numbers are spelled by luaL_tolstring; tables validated element by element
+}
+
 const setHeader: Builtin = (run, args) => {
   const name = stringOnly(args[0]);
-  const value = args[1];
-  let values: string[];
-  if (typeof value === 'string') values = [normalizeValue(stringOnly(value))];
-  else if (typeof value === 'boolean') values = [String(value)];
-  else throw BAIL;   // numbers are spelled by luaL_tolstring; tables validated element by element
+  const values = headerValues(args[1]);
   const upstream = run.scope.exchange.upstream;
   const before = upstream.headers.getAll(name);
   const hostBefore = upstream.hostHeader;
@@ -46,13 +52,11 @@ const setHeader: Builtin = (run, args) => {
 };
 
 const utf8 = new TextEncoder();
+const JSON_DEFAULTS = defaultJsonConfig();
 
-/** What the VM's cjson escapes in a string (pdk/json.ts): controls, DEL, '"', '\\' and '/'. */
-const JSON_ESCAPED = /[\x00-\x1f\x7f"\\/]/g;
-const JSON_ESCAPES: Readonly<Record<string, string>> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\', '/': '\\/' };
-
+/** The string as the VM's cjson writes it (one char per byte of its UTF-8). */
 function jsonString(s: string): string {
-  return `"${stringOnly(s).replace(JSON_ESCAPED, (c) => JSON_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  return escapeString(utf8.encode(stringOnly(s)), JSON_DEFAULTS.encodeEscapeForwardSlash);
 }
 
 /** A table this run made (the only kind whose keys and order the snippet alone decided). */
@@ -62,10 +66,10 @@ function madeTable(run: DirectRun, v: unknown): Record<string, unknown> {
 }
 
 /**
- * The JSON the VM's kong.response.exit sends for a table of this run: its tables have string keys
- * only (constructors and writes leave integer-like keys to the VM), so each is an object, `{}` when
- * empty, keys in the order they were added; cjson's %.14g numbers. Deep nesting (a table stored
- * in itself) is left to the VM, which raises.
+ * The JSON text (one char per byte) the VM's kong.response.exit sends for a table of this run:
+ * its tables have string keys only (constructors and writes leave integer-like keys to the VM),
+ * so each is an object, `{}` when empty, keys in the order they were added; cjson's strings and
+ * numbers. Deep nesting (a table stored in itself) is left to the VM, which raises.
  */
 function jsonOf(run: DirectRun, v: unknown, depth: number): string {
   switch (typeof v) {
@@ -73,7 +77,7 @@ function jsonOf(run: DirectRun, v: unknown, depth: number): string {
     case 'boolean': return v ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(v) || Object.is(v, -0)) throw BAIL;
-      return formatNumberG(v, 14);
+      return formatNumberG(v, JSON_DEFAULTS.encodeNumberPrecision);
     default: {
       if (depth > 100) throw BAIL;
       const table = madeTable(run, v);
@@ -89,13 +93,8 @@ function exitHeaders(run: DirectRun, v: unknown): Array<[string, string[]]> {
   if (v === undefined) return [];
   const table = madeTable(run, v);
   const out: Array<[string, string[]]> = [];
-  for (const name of Object.keys(table)) {
-    const value = table[name];
-    if (typeof value === 'string') out.push([stringOnly(name), [normalizeValue(stringOnly(value))]]);
-    else if (typeof value === 'boolean') out.push([stringOnly(name), [String(value)]]);
-    else throw BAIL;   // numbers are spelled by luaL_tolstring; arrays checked element by element
-  }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const name of Object.keys(table)) out.push([stringOnly(name), headerValues(table[name])]);
+  return out.sort(byHeaderName);
 }
 
 /** kong.response.exit(status[, body[, headers]]): records the answer as the PDK does, then ends the snippet. */
@@ -107,7 +106,7 @@ const exit: Builtin = (run, args) => {
   let json = false;
   if (typeof body === 'string') bytes = utf8.encode(stringOnly(body));
   else if (body !== undefined) {
-    bytes = utf8.encode(jsonOf(run, madeTable(run, body), 0));
+    bytes = latin1ToBytes(jsonOf(run, madeTable(run, body), 0));
     json = true;
   }
   const headers = exitHeaders(run, args[2]);

@@ -165,7 +165,3 @@ export function concatPart(v: unknown): string {
   throw BAIL;
 }
 
-/** A string argument of a library function: strings, and numbers as Lua converts them. */
-export function stringArgument(v: unknown): string {
-  return concatPart(v);
-}

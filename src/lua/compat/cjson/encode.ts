@@ -14,7 +14,8 @@ for (let c = 0; c < 256; c++) {
 ESCAPES[8] = '\\b'; ESCAPES[9] = '\\t'; ESCAPES[10] = '\\n'; ESCAPES[12] = '\\f'; ESCAPES[13] = '\\r';
 ESCAPES[34] = '\\"'; ESCAPES[92] = '\\\\';
 
-function escapeString(bytes: Uint8Array, slash: boolean): string {
+/** A JSON string literal of `bytes`, one char per byte (lua-cjson's escapes). */
+export function escapeString(bytes: Uint8Array, slash: boolean): string {
   let start = 0;
   let out = '"';
   for (let i = 0; i < bytes.length; i++) {
