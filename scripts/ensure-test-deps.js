@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-// Installs what the test suite needs from Debian (LuaJIT as the fidelity oracle, redis-server for
-// the cache tests) when it is missing. Runs before `npm test`; needs root and apt-get.
+// Installs what the test suite needs from Debian (LuaJIT with lua-cjson as the fidelity oracle,
+// redis-server for the cache tests) when it is missing. Runs before `npm test`; needs root and apt-get.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const luajitLoads = (module) => has('luajit') && spawnSync('luajit', ['-e', `require('${module}')`], { stdio: 'ignore' }).status === 0;
+
 const needed = [
-  { command: 'luajit', pkg: 'luajit2', why: 'the reference LuaJIT for the differential Lua suite' },
-  { command: 'redis-server', pkg: 'redis-server', why: 'the Redis cache tests' },
+  { pkg: 'luajit2', why: 'the reference LuaJIT for the differential Lua suite', present: () => has('luajit'),
+    absent: "'luajit' is not on PATH" },
+  { pkg: 'lua-cjson', why: 'cjson for that LuaJIT (the cjson programs of the differential suite)', present: () => luajitLoads('cjson'),
+    absent: "luajit cannot require('cjson')" },
+  { pkg: 'redis-server', why: 'the Redis cache tests', present: () => has('redis-server'), absent: "'redis-server' is not on PATH" },
 ];
 
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-const missing = needed.filter((n) => !has(n.command));
+const missing = needed.filter((n) => !n.present());
 if (missing.length === 0) process.exit(0);
 
 const list = missing.map((m) => `${m.pkg} (${m.why})`).join(', ');
@@ -30,8 +35,8 @@ try {
   process.exit(1);
 }
 for (const m of missing) {
-  if (!has(m.command)) {
-    console.error(`${m.pkg} was installed but '${m.command}' is still not on PATH`);
+  if (!m.present()) {
+    console.error(`${m.pkg} was installed but ${m.absent}`);
     process.exit(1);
   }
 }
