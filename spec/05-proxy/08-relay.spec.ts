@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { routedTo, service } from '../helpers/entities';
 import { startGateway, type TestGateway } from '../helpers/gateway';
 import { httpCall, startEchoServer, startServer, type EchoRecord, type TestServer } from '../helpers/servers';
@@ -48,6 +48,19 @@ describe('05-proxy upstream relay', () => {
           res.writeHead(200, { 'Content-Length': '1000' });
           res.write('only part of it', () => setImmediate(() => res.socket?.destroy()));
           return;
+        case '/in-parts': {
+          // A declared length sent in three writes, each after the last has gone out.
+          const parts = ['first,', 'second,', 'third'];
+          res.writeHead(200, { 'Content-Length': String(parts.join('').length), 'Content-Type': 'text/plain' });
+          if (req.method === 'HEAD') { res.end(); return; }
+          const next = (): void => {
+            const part = parts.shift() as string;
+            if (parts.length === 0) res.end(part);
+            else res.write(part, () => setImmediate(next));
+          };
+          next();
+          return;
+        }
         case '/leave':
           res.writeHead(200, { 'Content-Type': 'text/plain' });
           res.write('first chunk');
@@ -93,6 +106,34 @@ describe('05-proxy upstream relay', () => {
     const res = await httpCall(`${gw.url}/special/early-hints`);
     expect(res.status).to.equal(200);
     expect(res.body).to.equal('final answer');
+  });
+
+  it('relays a declared-length body that arrives in parts, ends it, and keeps the client connection for the next request', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const accessBefore = gw.accessLines.length;
+    try {
+      const sockets: unknown[] = [];
+      for (let i = 0; i < 2; i++) {
+        const req = httpRequest(`${gw.url}/special/in-parts`, { agent });
+        req.on('socket', (socket) => sockets.push(socket));
+        req.end();
+        const [res] = await once(req, 'response') as [IncomingMessage];
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+        await once(res, 'end');
+        expect(res.headers['content-length']).to.equal('18');
+        expect(body).to.equal('first,second,third');
+      }
+      expect(sockets[1]).to.equal(sockets[0]);
+      const head = await httpCall(`${gw.url}/special/in-parts`, { method: 'HEAD' });
+      expect(head.status).to.equal(200);
+      expect(head.headers['content-length']).to.equal('18');
+      expect(head.body).to.equal('');
+    } finally {
+      agent.destroy();
+    }
+    await waitFor(() => gw.accessLines.length >= accessBefore + 3);
+    expect(gw.accessLines.slice(accessBefore).filter((line) => /"GET \/special\/in-parts HTTP\/1.1" 200 18 /.test(line))).to.have.length(2);
   });
 
   it('cuts the client connection when the upstream dies mid-body, logs it, and keeps serving', async () => {

@@ -10,6 +10,7 @@ import {
   UpstreamTimeoutError, type GatewayErrorResponse,
 } from './errors';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers';
+import { fieldNameIs } from './header-map';
 import { sendExit, sendGatewayError, type GeneratedResponseContext } from './kong-response';
 import type { GatewayLogger } from './log';
 import type { ProxyPlan } from './plan';
@@ -40,6 +41,17 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.stack ?? error.message : String(error);
 }
 
+/** The Content-Length of a flat [name, value, ...] list, or -1 when absent or not a plain number. */
+function declaredLength(fields: readonly string[]): number {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i].length === 14 && fieldNameIs(fields[i], 'content-length')) {
+      const value = fields[i + 1];
+      return /^\d{1,15}$/.test(value) ? Number(value) : -1;
+    }
+  }
+  return -1;
+}
+
 function defaultPort(scheme: string, port: number): boolean {
   return (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
 }
@@ -55,6 +67,9 @@ class ProxiedRequest implements UpstreamSink, LogSink, RegexLimitListener {
   private sentAt = 0;
   private upstreamLatencyMs: number | null = null;
   private resumeUpstream: (() => void) | null = null;
+  /** Body bytes the upstream still owes by its Content-Length, or -1 when it declared none. */
+  private bodyLeft = -1;
+  private ended = false;
 
   constructor(req: IncomingMessage, private readonly res: ServerResponse, private readonly plan: ProxyPlan,
     private readonly deps: HandlerDeps) {
@@ -190,19 +205,27 @@ class ProxiedRequest implements UpstreamSink, LogSink, RegexLimitListener {
       workerHeader: this.deps.workerHeader,
     });
     if (this.deps.isDraining()) this.res.shouldKeepAlive = false;
+    this.bodyLeft = declaredLength(headers);
     this.res.writeHead(statusCode, headers);
     return true;
   }
 
   onBody(chunk: Buffer): boolean {
     this.bytesSent += chunk.length;
+    // The chunk that completes a declared length is the last: one end(chunk) instead of write + end.
+    if (chunk.length === this.bodyLeft) {
+      this.ended = true;
+      this.res.end(chunk);
+      return true;
+    }
+    if (this.bodyLeft > 0) this.bodyLeft -= chunk.length;
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.resumeUpstream as () => void);
     return false;
   }
 
   onEnd(): void {
-    this.res.end();
+    if (!this.ended) this.res.end();
   }
 
   onFail(error: UpstreamFailure, afterHead: boolean): void {
