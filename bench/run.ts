@@ -109,7 +109,10 @@ async function runMatrix(options: BenchOptions, ctx: RowContext): Promise<{ rows
         }
         const [one, two] = scaling.slice(-2);
         if (one.rps !== undefined && two.rps !== undefined) {
-          notes.push(`${system} ${name}: 2 workers = ${(two.rps / one.rps).toFixed(2)}× 1 worker (target for luagate ≥ 1.6× where the load generator leaves room)`);
+          // CPU per request and the CPU the system got tell a scaling limit of the system from one of the machine.
+          const cpuGrowth = one.cpuPerRequestUs && two.cpuPerRequestUs ? `; CPU per request 2 w ÷ 1 w ${(two.cpuPerRequestUs / one.cpuPerRequestUs).toFixed(2)}` : '';
+          const cpuShare = two.systemCpuPercent !== undefined ? `; with 2 workers it got ${Math.round(two.systemCpuPercent)} % CPU (1 worker: ${Math.round(one.systemCpuPercent ?? 0)} %)` : '';
+          notes.push(`${system} ${name}: 2 workers = ${(two.rps / one.rps).toFixed(2)}× 1 worker${cpuGrowth}${cpuShare} (target for luagate ≥ 1.6× where the load generator leaves room)`);
         }
       }
     }
