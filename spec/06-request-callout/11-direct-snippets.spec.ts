@@ -180,6 +180,27 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
     expect(seen.upstream[0].headers['x-nums']).to.equal('5|0.1|1e+15|9.007199254741e+15|-0.5');
   });
 
+  it('number header values (RC-32: the callout status from response.by_lua; decoded numbers) as tostring spells them', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/n': { body: { a: 5, b: 0.1, c: 1e15, d: 2 ** 53, e: -0.5 } } },
+      config: (url) => ({
+        callouts: [{ name: 'n', request: { url: `${url}/n` }, response: { body: { decode: true },
+          by_lua: 'kong.service.request.set_header("X-From-Resp", kong.ctx.shared.callouts.n.response.status)' } }],
+        upstream: { by_lua: [
+          'local b = kong.ctx.shared.callouts.n.response.body',
+          'kong.service.request.set_header("X-A", b.a)',
+          'kong.service.request.set_header("X-B", b.b)',
+          'kong.service.request.set_header("X-C", b.c)',
+          'kong.service.request.set_header("X-D", b.d)',
+          'kong.service.request.set_header("X-E", b.e)'].join('\n') },
+      }),
+      requests: [{ path: '/r' }],
+    });
+    const h = seen.upstream[0].headers;
+    expect([h['x-from-resp'], h['x-a'], h['x-b'], h['x-c'], h['x-d'], h['x-e']]).to.deep.equal(['200', '5', '0.1', '1e+15', '9.007199254741e+15', '-0.5']);
+    expect(seen.report.handedToVm).to.equal(0);
+  });
+
   it('a snippet that fails after writing: its writes are undone, the VM raises the same error, 500 in both modes', async () => {
     const seen = await bothWays(f, {
       replies: { '/e': { body: 'e' } },

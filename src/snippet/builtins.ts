@@ -29,11 +29,13 @@ function stringOnly(v: unknown): string {
 
 const getHeader: Builtin = (run, args) => firstHeader(run.scope.exchange.request.headers, stringOnly(args[0]));
 
-/** A header value as the PDK takes it, for the kinds it spells alike: strings and booleans. */
+/** A header value as the PDK takes it, for the kinds it spells alike: strings, booleans, finite numbers. */
 function headerValues(value: unknown): string[] {
   if (typeof value === 'string') return [normalizeValue(stringOnly(value))];
   if (typeof value === 'boolean') return [String(value)];
-  throw BAIL;   // numbers are spelled by luaL_tolstring; tables validated element by element
+  // The PDK spells a number with tostring, which is `..`'s spelling (inf and nan bail there).
+  if (typeof value === 'number') return [concatPart(value)];
+  throw BAIL;   // tables are validated element by element
 }
 
 const setHeader: Builtin = (run, args) => {
