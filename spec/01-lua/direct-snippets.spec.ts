@@ -24,7 +24,7 @@ const VM: Record<string, [string, string]> = {
   'a library as a value': ['local s = string', 'string as a value'],
   'a method call': ['local s = kong.request.get_header("a"):upper()', 'method'],
   'arithmetic': ['local n = 1 + 2', 'operator +'],
-  'a comparison': ['local b = 1 < 2', 'operator <'],
+  'a unary minus': ['local n = -1', 'unary -'],
   'a string with an escape': ['local s = "a\\n"', 'string literal'],
   'a long string': ['local s = [[a]]', 'string literal'],
   'a positional table field': ['local t = { 1 }', 'table field'],
@@ -113,6 +113,34 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
     expect(scope.exchange.upstream.headers.get('x')).to.equal('n5');
     expect(compileDirect(`kong.service.request.set_header("X", ${body}.k)\nkong.service.request.set_header("Y", ${body}.f)`).snippet!.run(scope)).to.equal(true);
     expect([scope.exchange.upstream.headers.get('x'), scope.exchange.upstream.headers.get('y')]).to.deep.equal(['5', '0.1']);
+  });
+
+  it('compares numbers and strings as the VM does, # counts UTF-8 bytes; mixed types, tables and strings from U+D800 bail', () => {
+    const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry({}, { n: 5, s: 'é', e: '\uE000', a: '\u{1F600}', t: {} }) }) });
+    const body = 'kong.ctx.shared.callouts.c.response.body';
+    const results = (source: string): string | null => {
+      const ran = compileDirect(`kong.service.request.set_header("X", ${source})`).snippet!.run(scope);
+      return ran ? scope.exchange.upstream.headers.get('x') ?? null : null;
+    };
+    expect([`${body}.n < 6`, `${body}.n <= 5`, `${body}.n > 5`, `${body}.n >= 5.5`, `"b" > "abc"`, `"ab" < "abc"`, `${body}.s > "z"`,
+      `#${body}.s`, `#"abc"`, `#${body}.s == 2`].map(results)).to.deep.equal(['true', 'true', 'false', 'false', 'true', 'true', 'true', '2', '3', 'true']);
+    for (const source of [`${body}.n < "6"`, `${body}.t < ${body}.t`, `${body}.a < ${body}.e`, `${body}.n < nil`, `#${body}.t`, `#${body}.n`]) {
+      expect(results(source), source).to.equal(null);
+    }
+  });
+
+  it('reads the client request as the PDK does: query args (first value, true when bare), path, raw path, method, raw query', () => {
+    const exchange = makeExchange({ path: '/a//b/../c', query: 'k=1&k=2&bare&e=%C3%A9' });
+    const scope = createScope(exchange);
+    const read = (call: string): unknown => {
+      const local = compileDirect(`kong.service.request.set_header("X-Out", tostring(${call}))`).snippet!;
+      expect(local.run(scope), call).to.equal(true);
+      return exchange.upstream.headers.get('x-out');
+    };
+    expect(['kong.request.get_query_arg("k")', 'kong.request.get_query_arg("bare")', 'kong.request.get_query_arg("e")',
+      'kong.request.get_query_arg("none")', 'kong.request.get_path()', 'kong.request.get_raw_path()', 'kong.request.get_method()',
+      'kong.request.get_raw_query()'].map(read)).to.deep.equal(['1', 'true', 'é', 'nil', '/a/c', '/a//b/../c', 'GET', 'k=1&k=2&bare&e=%C3%A9']);
+    expect(compileDirect('local v = kong.request.get_query_arg(1)').snippet!.run(scope)).to.equal(false);
   });
 
   it('storing back the value a field already holds changes nothing and does not bail; another JS-held table still does', () => {

@@ -4,7 +4,7 @@
 // outright, so that both modes being wrong the same way fails too.
 import { expect } from 'chai';
 import { startFixtures, stopFixtures, withGateway, type Fixtures } from './support/harness';
-import type { Reply } from './support/callout-mock';
+import type { Reply, Script } from './support/callout-mock';
 
 /** Headers that differ between two gateway processes (ports, request ids), left out of the comparison. */
 const VOLATILE = new Set(['x-kong-request-id', 'x-forwarded-port', 'x-forwarded-host', 'x-kong-proxy-latency',
@@ -24,7 +24,7 @@ interface Observed {
 }
 
 interface Case {
-  readonly replies: Record<string, Reply | Reply[]>;
+  readonly replies: Record<string, Script | Reply | Reply[]>;
   readonly config: (calloutUrl: string) => Record<string, unknown>;
   readonly requests: ReadonlyArray<{ path: string; headers?: Record<string, string> }>;
 }
@@ -199,6 +199,38 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
     const h = seen.upstream[0].headers;
     expect([h['x-from-resp'], h['x-a'], h['x-b'], h['x-c'], h['x-d'], h['x-e']]).to.deep.equal(['200', '5', '0.1', '1e+15', '9.007199254741e+15', '-0.5']);
     expect(seen.report.handedToVm).to.equal(0);
+  });
+
+  it('comparisons, # of a string, query args, path and method; a string beyond U+FFFF compared is handed to the VM', async () => {
+    const seen = await bothWays(f, {
+      // The client's query goes to the callout (query.forward), which answers by tier.
+      replies: { '/c': (req) => ({ gold: { body: { n: 5, name: 'Zoë' } }, platinum: { body: { n: 50, name: 'zed' } },
+        '': { body: { n: 10, name: '\u{1F600}' } } } as Record<string, Reply>)[req.query.get('tier') ?? 'none'] ?? { status: 503, body: { n: 1 } } },
+      config: (url) => ({
+        callouts: [{ name: 'c', request: { url: `${url}/c`, query: { forward: true } }, response: { body: { decode: true } } }],
+        upstream: { by_lua: [
+          'local r = kong.ctx.shared.callouts.c.response',
+          'if r.status >= 500 then kong.response.exit(502, "callout status " .. r.status) end',
+          'local tier = kong.request.get_query_arg("tier")',
+          'if tier == true then kong.service.request.set_header("X-Tier", "bare")',
+          'elseif tier and #tier > 4 then kong.service.request.set_header("X-Tier", "long:" .. tier)',
+          'elseif tier then kong.service.request.set_header("X-Tier", "short:" .. tier) end',
+          'kong.service.request.set_header("X-Small", r.body.n < 10)',
+          'kong.service.request.set_header("X-Early", r.body.name <= "m")',
+          'kong.service.request.set_header("X-Req", kong.request.get_method() .. " " .. kong.request.get_path() .. " "'
+            + ' .. kong.request.get_raw_path() .. " ?" .. kong.request.get_raw_query())'].join('\n') },
+      }),
+      requests: [{ path: '/r?tier=gold' }, { path: '/r//a/b?tier=platinum&x=%C3%A9' }, { path: '/r?tier' }, { path: '/r' }],
+    });
+    const h = seen.upstream.map((u) => [u.headers['x-tier'], u.headers['x-small'], u.headers['x-early'], u.headers['x-req']]);
+    expect(h).to.deep.equal([
+      ['short:gold', 'true', 'true', 'GET /r /r ?tier=gold'],
+      ['long:platinum', 'false', 'false', 'GET /r/a/b /r//a/b ?tier=platinum&x=%C3%A9'],
+      ['bare', 'false', 'false', 'GET /r /r ?tier'],
+    ]);
+    expect(seen.responses[3]).to.include({ status: 502, body: 'callout status 503' });
+    expect(seen.report.load).to.deep.equal(['upstream.by_lua runs as a direct snippet']);
+    expect(seen.report.handedToVm).to.equal(1);
   });
 
   it('a snippet that fails after writing: its writes are undone, the VM raises the same error, 500 in both modes', async () => {

@@ -7,6 +7,8 @@ import { formatNumberG } from '../lua/compat/fast-number';
 import { latin1ToBytes } from '../lua/compat/lua-helpers';
 import { firstHeader } from '../pdk/headers-table';
 import { byHeaderName, normalizeValue } from '../pdk/header-values';
+import { normalizePath } from '../pdk/path';
+import { clientQuery } from '../pdk/request';
 import { recordExit } from '../pdk/response';
 import { setUpstreamHeader } from '../pdk/service-request';
 import { BAIL, concatPart, STOP, wellFormed, type DirectRun } from './values';
@@ -28,6 +30,12 @@ function stringOnly(v: unknown): string {
 }
 
 const getHeader: Builtin = (run, args) => firstHeader(run.scope.exchange.request.headers, stringOnly(args[0]));
+
+/** kong.request.get_query_arg: the first value, `true` for a name without `=`, nil when absent. */
+const getQueryArg: Builtin = (run, args) => {
+  const value = clientQuery(run.scope).get(stringOnly(args[0]));
+  return Array.isArray(value) ? value[0] : value;
+};
 
 /** A header value as the PDK takes it, for the kinds it spells alike: strings, booleans, finite numbers. */
 function headerValues(value: unknown): string[] {
@@ -125,6 +133,11 @@ const tostring: Builtin = (_run, args) => {
 
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['kong.request.get_header', getHeader],
+  ['kong.request.get_query_arg', getQueryArg],
+  ['kong.request.get_path', (run) => normalizePath(run.scope.exchange.request.rawPath)],
+  ['kong.request.get_raw_path', (run) => run.scope.exchange.request.rawPath],
+  ['kong.request.get_method', (run) => run.scope.exchange.request.method],
+  ['kong.request.get_raw_query', (run) => run.scope.exchange.request.rawQuery],
   ['kong.service.request.set_header', setHeader],
   ['kong.response.exit', exit],
   ['string.upper', (_run, args) => asciiCase(stringOnly(args[0]), true)],

@@ -1,12 +1,15 @@
 // by_lua snippets that stay within a small part of Lua, compiled to JS closures at config load
 // and run over the request's JS-held values (values.ts) instead of the VM. The part: locals,
 // assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
-// `~=`, `and`, `or`, `not`, literals, table constructors with string keys, kong.ctx.shared, and
-// the calls in builtins.ts. Anything else — or a global written, read or shadowed in a way the
+// `~=`, `<`, `<=`, `>`, `>=`, `#`, `and`, `or`, `not`, literals, table constructors with string
+// keys, kong.ctx.shared, and the calls in builtins.ts. Anything else — or a global written, read or shadowed in a way the
 // sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect says why).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
-import { BAIL, concatPart, equals, index, Journal, newTable, reorderedKey, setIndex, SHARED_ROOT, STOP, storable, truthy, type DirectRun } from './values';
+import {
+  BAIL, concatPart, equals, index, Journal, lengthOf, lessOrEqual, lessThan, newTable, reorderedKey, setIndex, SHARED_ROOT, STOP, storable, truthy,
+  type DirectRun,
+} from './values';
 import type { PdkScope } from '../pdk/scope';
 
 type Expr = (run: DirectRun) => unknown;
@@ -222,9 +225,10 @@ class Compiler {
       }
       case 'BinaryExpression': return this.binary(node);
       case 'UnaryExpression': {
-        if (node.operator !== 'not') throw new Unsupported(`unary ${node.operator}`);
         const arg = this.expression(node.argument);
-        return (run) => !truthy(arg(run));
+        if (node.operator === 'not') return (run) => !truthy(arg(run));
+        if (node.operator === '#') return (run) => lengthOf(arg(run));
+        throw new Unsupported(`unary ${node.operator}`);
       }
       case 'TableConstructorExpression': return this.table(node);
       default: throw unsupported(node.type);
@@ -238,6 +242,11 @@ class Compiler {
       case '..': return (run) => { const l = left(run); return concatPart(l) + concatPart(right(run)); };
       case '==': return (run) => { const l = left(run); return equals(l, right(run)); };
       case '~=': return (run) => { const l = left(run); return !equals(l, right(run)); };
+      // Operands are evaluated left to right before comparing, in Lua as here; `a > b` is `b < a`.
+      case '<': return (run) => { const l = left(run); return lessThan(l, right(run)); };
+      case '<=': return (run) => { const l = left(run); return lessOrEqual(l, right(run)); };
+      case '>': return (run) => { const l = left(run); return lessThan(right(run), l); };
+      case '>=': return (run) => { const l = left(run); return lessOrEqual(right(run), l); };
       default: throw new Unsupported(`operator ${node.operator}`);
     }
   }

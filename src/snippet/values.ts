@@ -154,6 +154,37 @@ export function equals(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/**
+ * From U+D800 on, JS orders strings by UTF-16 code units and Lua by UTF-8 bytes, and the two
+ * disagree (a character beyond U+FFFF against one in U+E000–U+FFFF); below, both orders are
+ * the code point order.
+ */
+const ORDERED_APART = /[\uD800-\uFFFF]/;
+
+/** Operands `<` and `<=` compare as the VM does: two numbers, or two strings the byte order of which JS reproduces. */
+function ordered(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number') return typeof b === 'number';
+  return typeof a === 'string' && typeof b === 'string' && !ORDERED_APART.test(a) && !ORDERED_APART.test(b);
+}
+
+/** Lua's `a < b` (`b > a`); anything else than two numbers or two strings raises in the VM. */
+export function lessThan(a: unknown, b: unknown): boolean {
+  if (!ordered(a, b)) throw BAIL;
+  return (a as number | string) < (b as number | string);
+}
+
+/** Lua's `a <= b` (`b >= a`). */
+export function lessOrEqual(a: unknown, b: unknown): boolean {
+  if (!ordered(a, b)) throw BAIL;
+  return (a as number | string) <= (b as number | string);
+}
+
+/** Lua's `#s` for a string: its UTF-8 byte count (a table's border is left to the VM). */
+export function lengthOf(v: unknown): number {
+  if (typeof v !== 'string' || !wellFormed(v)) throw BAIL;
+  return Buffer.byteLength(v, 'utf8');
+}
+
 /** The text of a string or number operand of `..` (numbers as LuaJIT's %.14g). */
 export function concatPart(v: unknown): string {
   if (typeof v === 'string') {
