@@ -2,8 +2,9 @@
 // and run over the request's JS-held values (values.ts) instead of the VM. The part: locals,
 // assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
 // `~=`, `<`, `<=`, `>`, `>=`, `#`, `and`, `or`, `not`, literals, table constructors with string
-// keys, kong.ctx.shared, and the calls in builtins.ts. Anything else — or a global written, read or shadowed in a way the
-// sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect says why).
+// keys, kong.ctx.shared, and the calls in builtins.ts. Anything else — or a global written, read
+// or shadowed in a way the sandbox does not pin down — leaves the snippet to the VM entirely
+// (compileDirect says why).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
 import {
