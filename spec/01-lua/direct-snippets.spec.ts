@@ -23,8 +23,8 @@ const VM: Record<string, [string, string]> = {
   'a global read': ['local t = ngx.ctx', 'global ngx'],
   'a library as a value': ['local s = string', 'string as a value'],
   'a method call': ['local s = kong.request.get_header("a"):upper()', 'method'],
-  'arithmetic': ['local n = 1 + 2', 'operator +'],
-  'a unary minus': ['local n = -1', 'unary -'],
+  'a power': ['local n = 2 ^ 3', 'operator ^'],
+  'a vararg': ['local a = ...', '...'],
   'a string with an escape': ['local s = "a\\n"', 'string literal'],
   'a long string': ['local s = [[a]]', 'string literal'],
   'a positional table field': ['local t = { 1 }', 'table field'],
@@ -126,6 +126,21 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
       `#${body}.s`, `#"abc"`, `#${body}.s == 2`].map(results)).to.deep.equal(['true', 'true', 'false', 'false', 'true', 'true', 'true', '2', '3', 'true']);
     for (const source of [`${body}.n < "6"`, `${body}.t < ${body}.t`, `${body}.a < ${body}.e`, `${body}.n < nil`, `#${body}.t`, `#${body}.n`]) {
       expect(results(source), source).to.equal(null);
+    }
+  });
+
+  it('does arithmetic on two numbers as LuaJIT doubles do (% takes the sign of the divisor); strings, nil and tables bail', () => {
+    const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry({}, { n: 7, s: '10', t: {} }) }) });
+    const body = 'kong.ctx.shared.callouts.c.response.body';
+    const spelled = (source: string): string | null => {
+      const ran = compileDirect(`kong.service.request.set_header("X", ${source})`).snippet!.run(scope);
+      return ran ? scope.exchange.upstream.headers.get('x') ?? null : null;
+    };
+    expect([`${body}.n + 1`, `${body}.n - 10`, `${body}.n * 1.5`, `${body}.n / 2`, `10 / 2`, `${body}.n % -3`, `-${body}.n % 3`,
+      `5.5 % 2`, `-${body}.n`, `9007199254740992 + 1`, `1 + 2 * 3 - 4 / 2`, `(${body}.n + 1) .. "x"`].map(spelled))
+      .to.deep.equal(['8', '-3', '10.5', '3.5', '5', '-2', '2', '1.5', '-7', '9.007199254741e+15', '5', '8x']);
+    for (const source of [`${body}.s + 1`, `${body}.n + nil`, `${body}.t * 2`, `-${body}.s`, `${body}.n % 0`, `${body}.n / 0`]) {
+      expect(spelled(source), source).to.equal(null);
     }
   });
 

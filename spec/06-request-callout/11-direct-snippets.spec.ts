@@ -233,6 +233,29 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
     expect(seen.report.handedToVm).to.equal(1);
   });
 
+  it('arithmetic on decoded numbers as LuaJIT doubles; a division by zero (inf) is spelled by the VM', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/n': { body: { expires_in: 3600, a: 7, b: -3, f: 0.1, big: 2 ** 53, zero: 0 } } },
+      config: (url) => ({
+        // The division by zero in the last snippet: its bail hands only that one to the VM (a
+        // snippet after a VM run would not run direct, as Lua then holds kong.ctx.shared).
+        callouts: [{ name: 'n', request: { url: `${url}/n` }, response: { body: { decode: true }, by_lua: [
+          'local b = kong.ctx.shared.callouts.n.response.body',
+          'kong.service.request.set_header("X-Refresh", b.expires_in - 60)',
+          'kong.service.request.set_header("X-Mod", b.a % b.b .. "," .. -b.a % 3 .. "," .. b.a % 2.5)',
+          'kong.service.request.set_header("X-Mix", b.f * 3 .. "," .. b.a / 2 .. "," .. (b.big + 1) .. "," .. -b.f)',
+          'if b.a * 2 > 10 then kong.service.request.set_header("X-Cmp", "big") end'].join('\n') } }],
+        upstream: { by_lua: 'local b = kong.ctx.shared.callouts.n.response.body\nkong.service.request.set_header("X-Inf", b.a / b.zero)' },
+      }),
+      requests: [{ path: '/r' }, { path: '/r' }],
+    });
+    const h = seen.upstream[0].headers;
+    expect([h['x-refresh'], h['x-mod'], h['x-mix'], h['x-cmp'], h['x-inf']])
+      .to.deep.equal(['3540', '-2,2,2', '0.3,3.5,9.007199254741e+15,-0.1', 'big', 'inf']);
+    expect(seen.report.load).to.deep.equal(['callouts[1].response.by_lua (n) runs as a direct snippet', 'upstream.by_lua runs as a direct snippet']);
+    expect(seen.report.handedToVm).to.equal(2);   // the X-Inf snippet, once per request
+  });
+
   it('a snippet that fails after writing: its writes are undone, the VM raises the same error, 500 in both modes', async () => {
     const seen = await bothWays(f, {
       replies: { '/e': { body: 'e' } },

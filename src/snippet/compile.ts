@@ -1,15 +1,15 @@
 // by_lua snippets that stay within a small part of Lua, compiled to JS closures at config load
 // and run over the request's JS-held values (values.ts) instead of the VM. The part: locals,
 // assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
-// `~=`, `<`, `<=`, `>`, `>=`, `#`, `and`, `or`, `not`, literals, table constructors with string
-// keys, kong.ctx.shared, and the calls in builtins.ts. Anything else — or a global written, read
-// or shadowed in a way the sandbox does not pin down — leaves the snippet to the VM entirely
-// (compileDirect says why).
+// `~=`, `<`, `<=`, `>`, `>=`, `+`, `-`, `*`, `/`, `%`, `#`, `and`, `or`, `not`, literals, table
+// constructors with string keys, kong.ctx.shared, and the calls in builtins.ts. Anything else —
+// or a global written, read or shadowed in a way the sandbox does not pin down — leaves the
+// snippet to the VM entirely (compileDirect says why).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
 import {
-  BAIL, concatPart, equals, index, Journal, lengthOf, lessOrEqual, lessThan, newTable, reorderedKey, setIndex, SHARED_ROOT, STOP, storable, truthy,
-  type DirectRun,
+  add, BAIL, concatPart, divide, equals, index, Journal, lengthOf, lessOrEqual, lessThan, modulo, multiply, negate, newTable, reorderedKey,
+  setIndex, SHARED_ROOT, STOP, storable, subtract, truthy, type DirectRun,
 } from './values';
 import type { PdkScope } from '../pdk/scope';
 
@@ -229,6 +229,7 @@ class Compiler {
         const arg = this.expression(node.argument);
         if (node.operator === 'not') return (run) => !truthy(arg(run));
         if (node.operator === '#') return (run) => lengthOf(arg(run));
+        if (node.operator === '-') return (run) => negate(arg(run));
         throw new Unsupported(`unary ${node.operator}`);
       }
       case 'TableConstructorExpression': return this.table(node);
@@ -248,6 +249,12 @@ class Compiler {
       case '<=': return (run) => { const l = left(run); return lessOrEqual(l, right(run)); };
       case '>': return (run) => { const l = left(run); return lessThan(right(run), l); };
       case '>=': return (run) => { const l = left(run); return lessOrEqual(right(run), l); };
+      case '+': return (run) => { const l = left(run); return add(l, right(run)); };
+      case '-': return (run) => { const l = left(run); return subtract(l, right(run)); };
+      case '*': return (run) => { const l = left(run); return multiply(l, right(run)); };
+      case '/': return (run) => { const l = left(run); return divide(l, right(run)); };
+      case '%': return (run) => { const l = left(run); return modulo(l, right(run)); };
+      // `^` stays in the VM: libm's pow and V8's Math.pow may round the last bit apart.
       default: throw new Unsupported(`operator ${node.operator}`);
     }
   }

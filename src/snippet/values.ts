@@ -179,6 +179,31 @@ export function lessOrEqual(a: unknown, b: unknown): boolean {
   return (a as number | string) <= (b as number | string);
 }
 
+/**
+ * LuaJIT's numbers are doubles, as JS's are, so `+ - * /` on two numbers are the same IEEE
+ * operations. Anything else (a numeric string, which Lua coerces; a table with metamethods; nil)
+ * is left to the VM.
+ */
+function numbers(a: unknown, b: unknown): void {
+  if (typeof a !== 'number' || typeof b !== 'number') throw BAIL;
+}
+
+export function add(a: unknown, b: unknown): number { numbers(a, b); return (a as number) + (b as number); }
+export function subtract(a: unknown, b: unknown): number { numbers(a, b); return (a as number) - (b as number); }
+export function multiply(a: unknown, b: unknown): number { numbers(a, b); return (a as number) * (b as number); }
+export function divide(a: unknown, b: unknown): number { numbers(a, b); return (a as number) / (b as number); }
+
+/** Lua's `a % b`: a − floor(a / b) × b (the sign of b, unlike JS's `%`; `x % 0` is nan). */
+export function modulo(a: unknown, b: unknown): number {
+  numbers(a, b);
+  return (a as number) - Math.floor((a as number) / (b as number)) * (b as number);
+}
+
+export function negate(a: unknown): number {
+  if (typeof a !== 'number') throw BAIL;
+  return -a;
+}
+
 /** Lua's `#s` for a string: its UTF-8 byte count (a table's border is left to the VM). */
 export function lengthOf(v: unknown): number {
   if (typeof v !== 'string' || !wellFormed(v)) throw BAIL;
