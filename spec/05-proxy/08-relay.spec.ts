@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { routedTo, service } from '../helpers/entities';
+import { plugin, route, routedTo, service } from '../helpers/entities';
 import { startGateway, type TestGateway } from '../helpers/gateway';
 import { httpCall, startEchoServer, startServer, type EchoRecord, type TestServer } from '../helpers/servers';
 
@@ -73,7 +73,10 @@ describe('05-proxy upstream relay', () => {
     });
     const echoSvc = service({ host: '127.0.0.1', port: echo.port });
     const specialSvc = service({ host: '127.0.0.1', port: special.port, retries: 0 });
-    gw = await startGateway(routedTo({ '/echo': echoSvc, '/special': specialSvc }));
+    const config = routedTo({ '/echo': echoSvc, '/special': specialSvc });
+    const shortRoute = route({ service: specialSvc.id, paths: ['/short'] });
+    gw = await startGateway({ ...config, routes: [...config.routes, shortRoute],
+      plugins: [plugin({ name: 'test-high', route: shortRoute.id, config: { response_header: ['Content-Length', '3'] } })] });
   });
 
   after(async () => {
@@ -134,6 +137,28 @@ describe('05-proxy upstream relay', () => {
     }
     await waitFor(() => gw.accessLines.length >= accessBefore + 3);
     expect(gw.accessLines.slice(accessBefore).filter((line) => /"GET \/special\/in-parts HTTP\/1.1" 200 18 /.test(line))).to.have.length(2);
+  });
+
+  it('a plugin that declares a shorter Content-Length gets that many bytes to the client, and the connection serves the next request', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const req = httpRequest(`${gw.url}/short/in-parts`, { agent });
+        req.end();
+        const [res] = await once(req, 'response') as [IncomingMessage];
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+        await once(res, 'end');
+        expect([res.headers['content-length'], body]).to.deep.equal(['3', 'fir']);
+      }
+      const next = httpRequest(`${gw.url}/echo/after-short`, { agent });
+      next.end();
+      const [nextRes] = await once(next, 'response') as [IncomingMessage];
+      nextRes.resume();
+      expect(nextRes.statusCode).to.equal(200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('cuts the client connection when the upstream dies mid-body, logs it, and keeps serving', async () => {

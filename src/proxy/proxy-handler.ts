@@ -211,13 +211,18 @@ class ProxiedRequest implements UpstreamSink, LogSink, RegexLimitListener {
   }
 
   onBody(chunk: Buffer): boolean {
-    this.bytesSent += chunk.length;
-    // The chunk that completes a declared length is the last: one end(chunk) instead of write + end.
-    if (chunk.length === this.bodyLeft) {
+    if (this.ended) return true;
+    // The chunk that completes the declared length is the last: one end(chunk) instead of write +
+    // end. Bytes past it (a plugin set a shorter Content-Length) are not sent: the client reads
+    // no more than declared, and the rest would garble the next response on the connection.
+    if (this.bodyLeft >= 0 && chunk.length >= this.bodyLeft) {
+      const last = chunk.length === this.bodyLeft ? chunk : chunk.subarray(0, this.bodyLeft);
+      this.bytesSent += last.length;
       this.ended = true;
-      this.res.end(chunk);
+      this.res.end(last);
       return true;
     }
+    this.bytesSent += chunk.length;
     if (this.bodyLeft > 0) this.bodyLeft -= chunk.length;
     if (this.res.write(chunk)) return true;
     this.res.once('drain', this.resumeUpstream as () => void);
