@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { compileDirect } from '../../src/snippet/compile';
 import { createScope } from '../../src/pdk';
 import { LazyValue } from '../../src/lua/lazy';
+import { LUA_NULL } from '../../src/lua/marshal';
 import { makeExchange } from '../03-pdk/support';
 
 const DIRECT = [
@@ -18,7 +19,9 @@ const DIRECT = [
 
 /** What the VM runs, with the reason the config-load report gives. */
 const VM: Record<string, [string, string]> = {
-  'a loop': ['for i = 1, 2 do end', 'numeric for'],
+  'a while loop': ['while true do end', 'while'],
+  'a generic for other than ipairs': ['for k, v in pairs(kong.ctx.shared) do end', 'generic for other than ipairs'],
+  'break outside a loop': ['do break end', 'syntax the direct compiler does not read'],
   'a global written': ['x = 1', 'global assignment'],
   'a global read': ['local t = ngx.ctx', 'global ngx'],
   'a library as a value': ['local s = string', 'string as a value'],
@@ -141,6 +144,34 @@ describe('01-lua direct snippets: what runs as JS, and how a run reads, writes a
       .to.deep.equal(['8', '-3', '10.5', '3.5', '5', '-2', '2', '1.5', '-7', '9.007199254741e+15', '5', '8x']);
     for (const source of [`${body}.s + 1`, `${body}.n + nil`, `${body}.t * 2`, `-${body}.s`, `${body}.n % 0`, `${body}.n / 0`]) {
       expect(spelled(source), source).to.equal(null);
+    }
+  });
+
+  it('numeric for and ipairs as Lua runs them: bounds read once, steps, break, return from inside, up to the first nil', () => {
+    const items = ['a', 'b', LUA_NULL, 'c'];   // a JSON null is cjson.null, which is not nil
+    const scope = scopeWith({ callouts: Object.assign(Object.create(null), { c: entry({}, { items: new LazyValue(items), obj: { k: 'v' }, n: 3 }) }) });
+    const body = 'kong.ctx.shared.callouts.c.response.body';
+    const spelled = (source: string): string | null => {
+      const ran = compileDirect(`local out = ""\n${source}\nkong.service.request.set_header("X", out)`).snippet!.run(scope);
+      return ran ? scope.exchange.upstream.headers.get('x') ?? null : null;
+    };
+    expect([
+      'for i = 1, 3 do out = out .. i end',
+      'for i = 3, 1, -1 do out = out .. i end',
+      'for i = 1, 2, 0.5 do out = out .. i .. "," end',
+      'for i = 5, 1 do out = out .. i end',
+      `for i = 1, ${body}.n do if i == 2 then break end out = out .. i end`,
+      'for i = 1, 2 do for j = 1, 2 do if j == 2 then break end out = out .. i .. j end end',
+      `for i, v in ipairs(${body}.items) do out = out .. i .. (v == "b" and "B" or "") .. ";" end`,
+      `for _, v in ipairs(${body}.obj) do out = out .. "x" end`,
+      `for i in ipairs(${body}.items) do out = out .. i end`,
+    ].map(spelled)).to.deep.equal(['123', '321', '1,1.5,2,', ' ', '1', '1121', '1;2B;3;4;', ' ', '1234']);   // "" is sent as " " 
+    // a return inside a loop ends the snippet: the header after it is not set
+    expect(compileDirect('for i = 1, 3 do if i == 2 then return end kong.service.request.set_header("Y", i) end\nkong.service.request.set_header("Y", "after")').snippet!.run(scope)).to.equal(true);
+    expect(scope.exchange.upstream.headers.get('y')).to.equal('1');
+    for (const source of ['for i = 1, 2, 0 do end', `for i = 1, "2" do end`, 'for i = 1, 1e9 do end', `for _, v in ipairs(${body}.none) do end`,
+      `for _, v in ipairs(${body}.n) do end`]) {
+      expect(compileDirect(source).snippet!.run(scope), source).to.equal(false);
     }
   });
 

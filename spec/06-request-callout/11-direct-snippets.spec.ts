@@ -256,6 +256,36 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
     expect(seen.report.handedToVm).to.equal(2);   // the X-Inf snippet, once per request
   });
 
+  it('numeric for and ipairs over a decoded array, with break, as the VM runs them', async () => {
+    const seen = await bothWays(f, {
+      replies: { '/l': { body: { items: [{ id: 'a', n: 1 }, { id: 'b', n: 2 }, { id: 'c', n: 3 }], tags: ['x', null, 'y'], count: 6 } } },
+      config: (url) => ({
+        callouts: [{ name: 'l', request: { url: `${url}/l` }, response: { body: { decode: true } } }],
+        upstream: { by_lua: [
+          'local b = kong.ctx.shared.callouts.l.response.body',
+          'local ids, total = "", 0',
+          'for i, item in ipairs(b.items) do',
+          '  ids = ids .. (i > 1 and "," or "") .. item.id',
+          '  total = total + item.n',
+          '  if total >= 3 then break end',
+          'end',
+          'local tags = 0',
+          'for _, t in ipairs(b.tags) do tags = tags + 1 end',
+          'local evens = ""',
+          'for i = b.count, 1, -1 do if i % 2 == 0 then evens = evens .. i end end',
+          'kong.service.request.set_header("X-Ids", ids)',
+          'kong.service.request.set_header("X-Total", total)',
+          'kong.service.request.set_header("X-Tags", tags)',
+          'kong.service.request.set_header("X-Evens", evens)'].join('\n') },
+      }),
+      requests: [{ path: '/r' }],
+    });
+    const h = seen.upstream[0].headers;
+    expect([h['x-ids'], h['x-total'], h['x-tags'], h['x-evens']]).to.deep.equal(['a,b', '3', '3', '642']);
+    expect(seen.report.load).to.deep.equal(['upstream.by_lua runs as a direct snippet']);
+    expect(seen.report.handedToVm).to.equal(0);
+  });
+
   it('a snippet that fails after writing: its writes are undone, the VM raises the same error, 500 in both modes', async () => {
     const seen = await bothWays(f, {
       replies: { '/e': { body: 'e' } },
@@ -333,12 +363,12 @@ describe('request-callout: direct snippets give what the Lua VM gives (luagate s
       replies: {},
       config: () => ({
         callouts: [],
-        upstream: { by_lua: 'for i = 1, 2 do kong.service.request.set_header("X-I", tostring(i)) end' },
+        upstream: { by_lua: 'local i = 0\nwhile i < 2 do i = i + 1 kong.service.request.set_header("X-I", tostring(i)) end' },
       }),
       requests: [{ path: '/r' }],
     });
     expect(seen.upstream[0].headers['x-i']).to.equal('2');
-    expect(seen.report.load).to.deep.equal(['upstream.by_lua runs in the Lua VM (not covered: numeric for)']);
+    expect(seen.report.load).to.deep.equal(['upstream.by_lua runs in the Lua VM (not covered: while)']);
   });
 
   it('kong.ctx.shared written by one snippet and read by a later one and by a template', async () => {

@@ -2,7 +2,8 @@
 // and run over the request's JS-held values (values.ts) instead of the VM. The part: locals,
 // assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
 // `~=`, `<`, `<=`, `>`, `>=`, `+`, `-`, `*`, `/`, `%`, `#`, `and`, `or`, `not`, literals, table
-// constructors with string keys, kong.ctx.shared, and the calls in builtins.ts. Anything else —
+// constructors with string keys, numeric `for`, `for … in ipairs(t)`, `break`, kong.ctx.shared,
+// and the calls in builtins.ts. Anything else —
 // or a global written, read or shadowed in a way the sandbox does not pin down — leaves the
 // snippet to the VM entirely (compileDirect says why).
 import * as luaparse from 'luaparse';
@@ -14,8 +15,24 @@ import {
 import type { PdkScope } from '../pdk/scope';
 
 type Expr = (run: DirectRun) => unknown;
-/** Runs a statement; true when it returned from the snippet. */
-type Stmt = (run: DirectRun) => boolean;
+/** How a statement ended: the next one runs, the snippet returned, or the innermost loop broke. */
+const NEXT = 0;
+const RETURNED = 1;
+const BROKE = 2;
+type Flow = typeof NEXT | typeof RETURNED | typeof BROKE;
+/** Runs a statement. */
+type Stmt = (run: DirectRun) => Flow;
+
+/**
+ * Loop iterations one run may take before it is left to the VM: far below what the VM's time
+ * budget allows (so a loop both complete here is one the VM completes too), and a bound on a
+ * loop that would never end.
+ */
+const MAX_ITERATIONS = 10_000;
+
+function iterate(run: DirectRun): void {
+  if (++run.iterations > MAX_ITERATIONS) throw BAIL;
+}
 
 /** A snippet compiled to closures: `run` answers false when it bailed (then nothing was changed). */
 export interface DirectSnippet {
@@ -32,7 +49,7 @@ class Unsupported extends Error {}
 
 /** Readable names of the luaparse node types direct snippets leave to the VM. */
 const CONSTRUCTS: Readonly<Record<string, string>> = {
-  ForNumericStatement: 'numeric for', ForGenericStatement: 'generic for', WhileStatement: 'while',
+  ForNumericStatement: 'numeric for', ForGenericStatement: 'generic for other than ipairs', WhileStatement: 'while',
   RepeatStatement: 'repeat', FunctionDeclaration: 'function', BreakStatement: 'break', GotoStatement: 'goto',
   LabelStatement: 'label', VarargLiteral: '...', StringCallExpression: 'call with a string argument',
   TableCallExpression: 'call with a table argument',
@@ -55,6 +72,8 @@ interface Block { readonly names: Map<string, number>; readonly parent: Block | 
 class Compiler {
   slots = 0;
   private block: Block = { names: new Map(), parent: null };
+  /** Loops around the statement being compiled (`break` needs one). */
+  private loops = 0;
 
   private local(name: string): number | undefined {
     for (let b: Block | null = this.block; b !== null; b = b.parent) {
@@ -79,10 +98,17 @@ class Compiler {
   }
 
   private body(statements: luaparse.Statement[]): Stmt {
-    const compiled = this.inBlock(() => statements.map((s) => this.statement(s)));
+    return this.inBlock(() => this.sequence(statements));
+  }
+
+  private sequence(statements: luaparse.Statement[]): Stmt {
+    const compiled = statements.map((s) => this.statement(s));
     return (run) => {
-      for (let i = 0; i < compiled.length; i++) if (compiled[i](run)) return true;
-      return false;
+      for (let i = 0; i < compiled.length; i++) {
+        const flow = compiled[i](run);
+        if (flow !== NEXT) return flow;
+      }
+      return NEXT;
     };
   }
 
@@ -92,13 +118,19 @@ class Compiler {
       case 'AssignmentStatement': return this.assignment(node);
       case 'CallStatement': {
         const call = this.expression(node.expression);
-        return (run) => { call(run); return false; };
+        return (run) => { call(run); return NEXT; };
       }
       case 'IfStatement': return this.ifStatement(node);
       case 'DoStatement': return this.body(node.body);
       case 'ReturnStatement': {
         const values = node.arguments.map((a) => this.expression(a));
-        return (run) => { for (const v of values) v(run); return true; };
+        return (run) => { for (const v of values) v(run); return RETURNED; };
+      }
+      case 'ForNumericStatement': return this.numericFor(node);
+      case 'ForGenericStatement': return this.ipairsFor(node);
+      case 'BreakStatement': {
+        if (this.loops === 0) throw unsupported(node.type);
+        return () => BROKE;
       }
       default: throw unsupported(node.type);
     }
@@ -118,13 +150,13 @@ class Compiler {
       return (run) => {
         run.locals[first] = value === undefined ? undefined : value(run);
         for (const slot of rest) run.locals[slot] = undefined;
-        return false;
+        return NEXT;
       };
     }
     return (run) => {
       const computed = values.map((v) => v(run));
       for (let i = 0; i < slots.length; i++) run.locals[slots[i]] = computed[i];
-      return false;
+      return NEXT;
     };
   }
 
@@ -135,7 +167,7 @@ class Compiler {
     if (target.type === 'Identifier') {
       const slot = this.local(target.name);
       if (slot === undefined) throw new Unsupported('global assignment');
-      return (run) => { run.locals[slot] = value(run); return false; };
+      return (run) => { run.locals[slot] = value(run); return NEXT; };
     }
     const table = this.value(target.base);
     const key = this.key(target);
@@ -143,7 +175,7 @@ class Compiler {
       const t = table(run);
       const k = key(run);
       setIndex(run, t, k, value(run));
-      return false;
+      return NEXT;
     };
   }
 
@@ -156,7 +188,76 @@ class Compiler {
       for (const clause of clauses) {
         if (clause.condition === null || truthy(clause.condition(run))) return clause.body(run);
       }
-      return false;
+      return NEXT;
+    };
+  }
+
+  /** A loop's variables (fresh locals of its block) and body; `break` inside ends this loop. */
+  private loop(names: readonly string[], statements: luaparse.Statement[]): { slots: number[]; body: Stmt } {
+    return this.inBlock(() => {
+      const slots = names.map((name) => {
+        const slot = this.slots++;
+        this.block.names.set(name, slot);
+        return slot;
+      });
+      this.loops++;
+      try {
+        return { slots, body: this.sequence(statements) };
+      } finally {
+        this.loops--;
+      }
+    });
+  }
+
+  /**
+   * `for i = a, b[, step]`: the three values are read once, in order, and must be numbers;
+   * LuaJIT's doubles step as JS's do. A step of 0 (or nan), which never ends, is left to the VM.
+   */
+  private numericFor(node: luaparse.ForNumericStatement): Stmt {
+    const start = this.expression(node.start);
+    const limit = this.expression(node.end);
+    const step = node.step === null ? null : this.expression(node.step);
+    const { slots: [slot], body } = this.loop([node.variable.name], node.body);
+    return (run) => {
+      const a = start(run);
+      const b = limit(run);
+      const s = step === null ? 1 : step(run);
+      if (typeof a !== 'number' || typeof b !== 'number' || typeof s !== 'number' || s === 0 || Number.isNaN(s)) throw BAIL;
+      for (let i = a; s > 0 ? i <= b : i >= b; i += s) {
+        iterate(run);
+        run.locals[slot] = i;
+        const flow = body(run);
+        if (flow === BROKE) break;
+        if (flow === RETURNED) return RETURNED;
+      }
+      return NEXT;
+    };
+  }
+
+  /** `for i, v in ipairs(t)`: t[1], t[2], … as the lazy table answers them, up to the first nil. */
+  private ipairsFor(node: luaparse.ForGenericStatement): Stmt {
+    const iterator = node.iterators.length === 1 ? node.iterators[0] : null;
+    if (iterator === null || iterator.type !== 'CallExpression' || iterator.base.type !== 'Identifier'
+      || iterator.base.name !== 'ipairs' || this.local('ipairs') !== undefined || iterator.arguments.length !== 1) {
+      throw unsupported(node.type);
+    }
+    const table = this.expression(iterator.arguments[0]);
+    const { slots, body } = this.loop(node.variables.map((v) => v.name), node.body);
+    const [indexSlot, valueSlot, ...rest] = slots;
+    return (run) => {
+      const t = table(run);
+      for (let i = 1; ; i++) {
+        const value = index(run, t, i);   // a value that is not a table: BAIL, the VM raises
+        if (value === undefined) break;
+        iterate(run);
+        run.locals[indexSlot] = i;
+        if (valueSlot !== undefined) run.locals[valueSlot] = value;
+        for (const slot of rest) run.locals[slot] = undefined;
+        const flow = body(run);
+        if (flow === BROKE) break;
+        if (flow === RETURNED) return RETURNED;
+      }
+      return NEXT;
     };
   }
 
@@ -332,9 +433,9 @@ export function compileDirect(source: string): DirectCompilation {
   const slots = compiler.slots;
   const snippet: DirectSnippet = {
     run(scope: PdkScope): boolean {
-      const run: DirectRun = { scope, journal: new Journal(), locals: new Array<unknown>(slots), edited: false, made: null };
+      const run: DirectRun = { scope, journal: new Journal(), locals: new Array<unknown>(slots), edited: false, made: null, iterations: 0 };
       try {
-        for (let i = 0; i < body.length; i++) if (body[i](run)) break;
+        for (let i = 0; i < body.length; i++) if (body[i](run) !== NEXT) break;
       } catch (error) {
         if (error !== STOP) {
           run.journal.rollback();

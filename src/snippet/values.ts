@@ -58,6 +58,8 @@ export interface DirectRun {
   edited: boolean;
   /** Tables this run's constructors made: the only tables it may store (see storable). */
   made: Set<object> | null;
+  /** Loop iterations so far (bounded: compile.ts). */
+  iterations: number;
 }
 
 /** A table made by a constructor of this run. */
