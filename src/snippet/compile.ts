@@ -3,9 +3,8 @@
 // assignments of one value to a local or a field, `if`, `do`, `return`, field reads, `..`, `==`,
 // `~=`, `<`, `<=`, `>`, `>=`, `+`, `-`, `*`, `/`, `%`, `#`, `and`, `or`, `not`, literals, table
 // constructors with string keys, numeric `for`, `for … in ipairs(t)`, `break`, kong.ctx.shared,
-// and the calls in builtins.ts. Anything else —
-// or a global written, read or shadowed in a way the sandbox does not pin down — leaves the
-// snippet to the VM entirely (compileDirect says why).
+// and the calls in builtins.ts. Anything else — or a global written, read or shadowed in a way
+// the sandbox does not pin down — leaves the snippet to the VM entirely (compileDirect says why).
 import * as luaparse from 'luaparse';
 import { BUILTINS, type Builtin } from './builtins';
 import {
@@ -49,7 +48,7 @@ class Unsupported extends Error {}
 
 /** Readable names of the luaparse node types direct snippets leave to the VM. */
 const CONSTRUCTS: Readonly<Record<string, string>> = {
-  ForNumericStatement: 'numeric for', ForGenericStatement: 'generic for other than ipairs', WhileStatement: 'while',
+  ForGenericStatement: 'generic for other than ipairs', WhileStatement: 'while',
   RepeatStatement: 'repeat', FunctionDeclaration: 'function', BreakStatement: 'break', GotoStatement: 'goto',
   LabelStatement: 'label', VarargLiteral: '...', StringCallExpression: 'call with a string argument',
   TableCallExpression: 'call with a table argument',
