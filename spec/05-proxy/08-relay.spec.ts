@@ -75,8 +75,11 @@ describe('05-proxy upstream relay', () => {
     const specialSvc = service({ host: '127.0.0.1', port: special.port, retries: 0 });
     const config = routedTo({ '/echo': echoSvc, '/special': specialSvc });
     const shortRoute = route({ service: specialSvc.id, paths: ['/short'] });
-    gw = await startGateway({ ...config, routes: [...config.routes, shortRoute],
-      plugins: [plugin({ name: 'test-high', route: shortRoute.id, config: { response_header: ['Content-Length', '3'] } })] });
+    const longRoute = route({ service: specialSvc.id, paths: ['/long'] });
+    gw = await startGateway({ ...config, routes: [...config.routes, shortRoute, longRoute], plugins: [
+      plugin({ name: 'test-high', route: shortRoute.id, config: { response_header: ['Content-Length', '3'] } }),
+      plugin({ name: 'test-high', route: longRoute.id, config: { response_header: ['Content-Length', '100'] } }),
+    ] });
   });
 
   after(async () => {
@@ -159,6 +162,24 @@ describe('05-proxy upstream relay', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('a plugin that declares a longer Content-Length: the client connection is closed rather than left waiting, logged; HEAD is unaffected', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const req = httpRequest(`${gw.url}/long/in-parts`, { agent: false }, (res) => {
+        let received = '';
+        res.on('data', (c: Buffer) => { received += c.toString('utf8'); });
+        res.on('end', () => resolve(`complete:${received}`));
+        res.on('aborted', () => resolve(`aborted:${received}`));
+        res.on('error', () => resolve(`aborted:${received}`));
+      });
+      req.on('error', () => resolve('request error'));
+      req.end();
+    });
+    expect(outcome).to.equal('aborted:first,second,third');
+    await waitFor(() => gw.errorLines.some((line) => line.includes('ended 82 bytes short of its Content-Length')));
+    const head = await httpCall(`${gw.url}/long/in-parts`, { method: 'HEAD' });
+    expect([head.status, head.headers['content-length']]).to.deep.equal([200, '100']);
   });
 
   it('cuts the client connection when the upstream dies mid-body, logs it, and keeps serving', async () => {

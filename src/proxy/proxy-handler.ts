@@ -230,7 +230,16 @@ class ProxiedRequest implements UpstreamSink, LogSink, RegexLimitListener {
   }
 
   onEnd(): void {
-    if (!this.ended) this.res.end();
+    if (this.ended) return;
+    // The answer declared more bytes than came (a plugin set a longer Content-Length): the client
+    // would wait for the rest, so the connection is closed once what came has gone out.
+    if (this.bodyLeft > 0 && this.request.method !== 'HEAD' && this.status !== 204 && this.status !== 304) {
+      this.log('error', `response to ${this.request.method} ${this.request.rawPath} ended ${this.bodyLeft} bytes short of its Content-Length; connection closed`);
+      const socket = this.res.socket;
+      this.res.end(() => socket?.destroy());
+      return;
+    }
+    this.res.end();
   }
 
   onFail(error: UpstreamFailure, afterHead: boolean): void {
