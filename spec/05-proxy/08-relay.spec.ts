@@ -165,17 +165,7 @@ describe('05-proxy upstream relay', () => {
   });
 
   it('a plugin that declares a longer Content-Length: the client connection is closed rather than left waiting, logged; HEAD is unaffected', async () => {
-    const outcome = await new Promise<string>((resolve) => {
-      const req = httpRequest(`${gw.url}/long/in-parts`, { agent: false }, (res) => {
-        let received = '';
-        res.on('data', (c: Buffer) => { received += c.toString('utf8'); });
-        res.on('end', () => resolve(`complete:${received}`));
-        res.on('aborted', () => resolve(`aborted:${received}`));
-        res.on('error', () => resolve(`aborted:${received}`));
-      });
-      req.on('error', () => resolve('request error'));
-      req.end();
-    });
+    const outcome = await bodyOutcome(`${gw.url}/long/in-parts`);
     expect(outcome).to.equal('aborted:first,second,third');
     await waitFor(() => gw.errorLines.some((line) => line.includes('ended 82 bytes short of its Content-Length')));
     const head = await httpCall(`${gw.url}/long/in-parts`, { method: 'HEAD' });
@@ -183,17 +173,7 @@ describe('05-proxy upstream relay', () => {
   });
 
   it('cuts the client connection when the upstream dies mid-body, logs it, and keeps serving', async () => {
-    const outcome = await new Promise<string>((resolve) => {
-      const req = httpRequest(`${gw.url}/special/die`, { agent: false }, (res) => {
-        let received = '';
-        res.on('data', (c: Buffer) => { received += c.toString('utf8'); });
-        res.on('end', () => resolve(`complete:${received}`));
-        res.on('aborted', () => resolve(`aborted:${received}`));
-        res.on('error', () => resolve(`aborted:${received}`));
-      });
-      req.on('error', () => resolve('request error'));
-      req.end();
-    });
+    const outcome = await bodyOutcome(`${gw.url}/special/die`);
     expect(outcome).to.equal('aborted:only part of it');
     await waitFor(() => gw.errorLines.some((line) => line.includes('upstream response body failed')));
     expect((await httpCall(`${gw.url}/echo/after`)).status).to.equal(200);
@@ -214,6 +194,21 @@ describe('05-proxy upstream relay', () => {
     expect((await httpCall(`${gw.url}/echo/after-leave`)).status).to.equal(200);
   });
 });
+
+/** GET `url` on a connection of its own: `complete:<body>`, or `aborted:<bytes received>` when the connection closed first. */
+function bodyOutcome(url: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const req = httpRequest(url, { agent: false }, (res) => {
+      let received = '';
+      res.on('data', (c: Buffer) => { received += c.toString('utf8'); });
+      res.on('end', () => resolve(`complete:${received}`));
+      res.on('aborted', () => resolve(`aborted:${received}`));
+      res.on('error', () => resolve(`aborted:${received}`));
+    });
+    req.on('error', () => resolve('request error'));
+    req.end();
+  });
+}
 
 /** Polls a condition the gateway reaches asynchronously (log lines are written after the response). */
 async function waitFor(condition: () => boolean): Promise<void> {
