@@ -181,7 +181,8 @@ export function fieldNameIs(name: string, key: string): boolean {
   return true;
 }
 
-function firstValue(list: readonly string[], key: string): string | undefined {
+/** The first value of the field `key` (lower case) in a flat [name, value, ...] list. */
+export function firstValue(list: readonly string[], key: string): string | undefined {
   for (let i = 0; i + 1 < list.length; i += 2) {
     if (fieldNameIs(list[i], key)) return list[i + 1];
   }

@@ -10,7 +10,7 @@ import {
   UpstreamTimeoutError, type GatewayErrorResponse,
 } from './errors';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers';
-import { fieldNameIs } from './header-map';
+import { firstValue } from './header-map';
 import { sendExit, sendGatewayError, type GeneratedResponseContext } from './kong-response';
 import type { GatewayLogger } from './log';
 import type { ProxyPlan } from './plan';
@@ -43,13 +43,8 @@ function describe(error: unknown): string {
 
 /** The Content-Length of a flat [name, value, ...] list, or -1 when absent or not a plain number. */
 function declaredLength(fields: readonly string[]): number {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i].length === 14 && fieldNameIs(fields[i], 'content-length')) {
-      const value = fields[i + 1];
-      return /^\d{1,15}$/.test(value) ? Number(value) : -1;
-    }
-  }
-  return -1;
+  const value = firstValue(fields, 'content-length');
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : -1;
 }
 
 function defaultPort(scheme: string, port: number): boolean {
