@@ -58,6 +58,25 @@ function unsupported(type: string): Unsupported {
   return new Unsupported(CONSTRUCTS[type] ?? type);
 }
 
+type Operation = (a: unknown, b: unknown) => unknown;
+
+/** Binary operators on two values as Lua applies them (`^` stays in the VM: libm's pow and V8's Math.pow may round apart). */
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  '..': (a, b) => concatPart(a) + concatPart(b),
+  '==': equals,
+  '~=': (a, b) => !equals(a, b),
+  '<': lessThan,
+  '<=': lessOrEqual,
+  '+': add,
+  '-': subtract,
+  '*': multiply,
+  '/': divide,
+  '%': modulo,
+};
+
+/** Operators Lua applies with the operands swapped. */
+const SWAPPED_OPERATIONS: Readonly<Record<string, Operation>> = { '>': lessThan, '>=': lessOrEqual };
+
 /** Globals a path may start from: the sandbox's read-only copies, fixed for the process. */
 const STATIC_ROOTS = new Set(['kong', 'string', 'tostring']);
 const SHARED_PATH = 'kong.ctx.shared';
@@ -340,23 +359,13 @@ class Compiler {
   private binary(node: luaparse.BinaryExpression): Expr {
     const left = this.expression(node.left);
     const right = this.expression(node.right);
-    switch (node.operator) {
-      case '..': return (run) => { const l = left(run); return concatPart(l) + concatPart(right(run)); };
-      case '==': return (run) => { const l = left(run); return equals(l, right(run)); };
-      case '~=': return (run) => { const l = left(run); return !equals(l, right(run)); };
-      // Operands are evaluated left to right before comparing, in Lua as here; `a > b` is `b < a`.
-      case '<': return (run) => { const l = left(run); return lessThan(l, right(run)); };
-      case '<=': return (run) => { const l = left(run); return lessOrEqual(l, right(run)); };
-      case '>': return (run) => { const l = left(run); return lessThan(right(run), l); };
-      case '>=': return (run) => { const l = left(run); return lessOrEqual(right(run), l); };
-      case '+': return (run) => { const l = left(run); return add(l, right(run)); };
-      case '-': return (run) => { const l = left(run); return subtract(l, right(run)); };
-      case '*': return (run) => { const l = left(run); return multiply(l, right(run)); };
-      case '/': return (run) => { const l = left(run); return divide(l, right(run)); };
-      case '%': return (run) => { const l = left(run); return modulo(l, right(run)); };
-      // `^` stays in the VM: libm's pow and V8's Math.pow may round the last bit apart.
-      default: throw new Unsupported(`operator ${node.operator}`);
-    }
+    // Both operands are evaluated, left first, before the operation, in Lua as here.
+    const operation = OPERATIONS[node.operator];
+    if (operation !== undefined) return (run) => { const l = left(run); return operation(l, right(run)); };
+    // `a > b` is `b < a` in Lua.
+    const swapped = SWAPPED_OPERATIONS[node.operator];
+    if (swapped !== undefined) return (run) => { const l = left(run); return swapped(right(run), l); };
+    throw new Unsupported(`operator ${node.operator}`);
   }
 
   private table(node: luaparse.TableConstructorExpression): Expr {
